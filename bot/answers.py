@@ -1,0 +1,42 @@
+"""Shared value types for answers, as the scoring and recommendation code reads them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping
+
+AnswerStatus = Literal["answered", "unknown", "skipped"]
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What the assistant understood of a free answer.
+
+    ``value`` is the normalised value (see the answer types in the questionnaire);
+    ``unknown`` is true when the person said they do not know (value is then
+    ``"ne_sait_pas"`` for oui_partiel_non questions and None otherwise).
+    """
+
+    value: Any
+    unknown: bool = False
+
+    @property
+    def status(self) -> AnswerStatus:
+        return "unknown" if self.unknown else "answered"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The current answer to one question, as stored."""
+
+    question_id: str
+    value: Any
+    status: AnswerStatus
+    raw_text: str | None = None
+
+    @property
+    def is_known(self) -> bool:
+        return self.status == "answered"
+
+
+AnswerMap = Mapping[str, Answer]
