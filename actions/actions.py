@@ -1,0 +1,163 @@
+"""Rasa custom actions: each one hands a kind of user turn to the diagnostic engine.
+
+The actions only translate: they read the message (text, entities) from the
+tracker, call one method of :class:`bot.dialogue.DiagnosticConversation`, and send
+its replies. What to say and what to store is decided in ``bot/``.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.conversation import conversation
+from bot.dialogue import DiagnosticConversation, Reply
+from bot.messages import default_messages
+
+logger = logging.getLogger(__name__)
+
+
+def latest_text(tracker: Tracker) -> str | None:
+    """The user's words; None for a button payload such as ``/skip``."""
+    text = tracker.latest_message.get("text")
+    if not isinstance(text, str) or text.startswith("/"):
+        return None
+    return text
+
+
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return value if isinstance(value, str) and value else None
+
+
+def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
+    for reply in replies:
+        buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
+        dispatcher.utter_message(text=reply.text, buttons=buttons, json_message=reply.custom)
+
+
+class DiagnosticAction(Action):
+    """Runs one engine method; a storage failure gets a French apology, nothing is lost."""
+
+    @abstractmethod
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        try:
+            replies = self.replies(conversation(), tracker)
+        except (SQLAlchemyError, ValueError):
+            logger.exception("diagnostic store unavailable in %s", self.name())
+            replies = [Reply(default_messages().say("storage_error"))]
+        send(dispatcher, replies)
+        return []
+
+
+class ActionWelcome(DiagnosticAction):
+    def name(self) -> str:
+        return "action_welcome"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.welcome(tracker.sender_id)
+
+
+class ActionStartDiagnostic(DiagnosticAction):
+    def name(self) -> str:
+        return "action_start_diagnostic"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.start(tracker.sender_id)
+
+
+class ActionRestart(DiagnosticAction):
+    def name(self) -> str:
+        return "action_restart_diagnostic"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.restart(tracker.sender_id)
+
+
+class ActionAnswer(DiagnosticAction):
+    def name(self) -> str:
+        return "action_answer"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.answer(tracker.sender_id, latest_text(tracker), latest_entity(tracker, "choice"))
+
+
+class ActionOffTopic(DiagnosticAction):
+    def name(self) -> str:
+        return "action_off_topic"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.off_script(tracker.sender_id, latest_text(tracker), "off_topic")
+
+
+class ActionOtherLanguage(DiagnosticAction):
+    def name(self) -> str:
+        return "action_other_language"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.off_script(tracker.sender_id, latest_text(tracker), "other_language")
+
+
+class ActionDontKnow(DiagnosticAction):
+    def name(self) -> str:
+        return "action_dont_know"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.dont_know(tracker.sender_id, latest_text(tracker))
+
+
+class ActionSkip(DiagnosticAction):
+    def name(self) -> str:
+        return "action_skip"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.skip(tracker.sender_id)
+
+
+class ActionExplain(DiagnosticAction):
+    def name(self) -> str:
+        return "action_explain_question"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.explain(tracker.sender_id)
+
+
+class ActionDefine(DiagnosticAction):
+    def name(self) -> str:
+        return "action_define_term"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.define(tracker.sender_id, latest_entity(tracker, "term"), latest_text(tracker))
+
+
+class ActionCorrect(DiagnosticAction):
+    def name(self) -> str:
+        return "action_correct_answer"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.correct(tracker.sender_id, latest_entity(tracker, "subject"), latest_text(tracker))
+
+
+class ActionPause(DiagnosticAction):
+    def name(self) -> str:
+        return "action_pause"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.pause(tracker.sender_id)
+
+
+class ActionCurrentQuestion(DiagnosticAction):
+    def name(self) -> str:
+        return "action_current_question"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        return engine.current_question(tracker.sender_id)

@@ -1,0 +1,43 @@
+"""Command line: ``python -m bot export SENDER_ID`` prints a stored diagnostic as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from bot.storage import DiagnosticStore
+
+
+def _export(args: argparse.Namespace) -> int:
+    exported = DiagnosticStore.from_url(args.database_url).export(args.sender_id)
+    if exported is None:
+        print(f"Aucun diagnostic pour l'identifiant « {args.sender_id} ».", file=sys.stderr)
+        return 1
+    json.dump(exported, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Outils du diagnostic.")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="URL SQLAlchemy du stockage (par défaut : DIAGNOSTIC_DATABASE_URL, sinon var/diagnostic.db)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", help="affiche un diagnostic enregistré, en JSON")
+    export.add_argument("sender_id", help="identifiant de la conversation (sender id)")
+    export.set_defaults(handler=_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

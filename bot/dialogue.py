@@ -1,0 +1,460 @@
+"""The diagnostic conversation: what to say and store for each kind of user turn.
+
+Rasa recognises what the person wants (an answer, "pourquoi ?", "passer"...) and
+calls one method of :class:`DiagnosticConversation`; the method reads and writes
+the diagnostic store and returns the replies to send. All the state lives in the
+store (current question, question being corrected, failed attempts), so a person
+who comes back later, or after a restart of the servers, continues where they
+stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from bot.answers import Answer, AnswerMap, Interpretation
+from bot.messages import Messages
+from bot.questionnaire import Question, Questionnaire
+from bot.recommendations import Catalogue, Recommendation, recommend
+from bot.scoring import Maturity, compute_maturity
+from bot.storage import DiagnosticRecord, DiagnosticStore
+from bot.understanding.answers import normalise
+from bot.understanding.lookup import find_glossary_entry, find_question_by_topic
+
+# Answers longer than this are refused rather than guessed at.
+MAX_ANSWER_LENGTH = 500
+# After this many answers in a row that cannot be understood, offer buttons and a skip.
+FAILED_ATTEMPTS_BEFORE_HELP = 2
+
+ACTIVE = ("en_cours", "en_pause")
+
+# Payloads of the quick-reply buttons; domain.yml declares the intents and the entity.
+START_PAYLOAD = "/start_diagnostic"
+RESTART_PAYLOAD = "/restart"
+SKIP_PAYLOAD = "/skip"
+DONT_KNOW_PAYLOAD = "/dont_know"
+
+
+def answer_payload(code: str) -> str:
+    return "/answer" + json.dumps({"choice": code})
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send: text, optional quick replies (title, payload), optional payload."""
+
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()
+    custom: dict[str, Any] | None = field(default=None, compare=False)
+
+
+class DiagnosticConversation:
+    def __init__(
+        self,
+        store: DiagnosticStore,
+        questionnaire: Questionnaire,
+        catalogue: Catalogue,
+        messages: Messages,
+    ) -> None:
+        self.store = store
+        self.questionnaire = questionnaire
+        self.catalogue = catalogue
+        self.messages = messages
+
+    # --- entry points, one per kind of user turn -----------------------------------
+
+    def welcome(self, sender_id: str) -> list[Reply]:
+        """A greeting: introduce the diagnostic, or resume the one in progress."""
+        record = self.store.latest_for_sender(sender_id)
+        if record is not None and record.status in ACTIVE:
+            return self._resume(record)
+        if record is not None and record.status == "termine":
+            return [self._finished_reply()]
+        return self._introduction()
+
+    def start(self, sender_id: str) -> list[Reply]:
+        """"Commencer": begin a diagnostic, or carry on with the one in progress."""
+        record = self.store.latest_for_sender(sender_id)
+        if record is not None and record.status in ACTIVE:
+            return self._resume(record)
+        if record is not None and record.status == "termine":
+            return [self._finished_reply()]
+        return self._begin(sender_id)
+
+    def restart(self, sender_id: str) -> list[Reply]:
+        """"Recommencer": archive the current diagnostic and start a new one."""
+        had_one = self.store.latest_for_sender(sender_id) is not None
+        replies = [Reply(self.messages.say("restarted"))] if had_one else []
+        return replies + self._begin(sender_id, intro=not had_one)
+
+    def answer(self, sender_id: str, text: str | None, choice: str | None = None) -> list[Reply]:
+        """A free answer (typed) or a button's choice code, for the current question."""
+        record = self.store.latest_for_sender(sender_id)
+        if record is None:
+            return self._begin(sender_id)
+        if record.status == "termine":
+            return [self._finished_reply()]
+        question = self._asked_question(record)
+        resumed = record.status == "en_pause"
+        if resumed:
+            record = self.store.update_state(record.id, status="en_cours")
+        text = (text or "").strip()
+        if choice is None and not text:
+            return [Reply(self.messages.say("empty_message")), self._question_reply(question)]
+        if choice is None and len(text) > MAX_ANSWER_LENGTH:
+            return [
+                Reply(self.messages.say("too_long", length=f"{len(text):,}".replace(",", " "))),
+                self._question_reply(question),
+            ]
+        interpretation = normalise(question, choice if choice is not None else text)
+        if interpretation is None:
+            if resumed:
+                return self._resume(record)
+            return self._not_understood(record, question)
+        raw_text = self._display_value(question, interpretation.value) if choice is not None else text
+        return self._store_and_continue(record, question, interpretation, raw_text)
+
+    def off_script(self, sender_id: str, text: str | None, kind: str) -> list[Reply]:
+        """Off-topic or foreign-language message: accept it if it answers the question."""
+        record = self.store.latest_for_sender(sender_id)
+        if record is not None and record.status == "en_cours" and text:
+            question = self._asked_question(record)
+            if question.answer_type != "texte" and len(text) <= MAX_ANSWER_LENGTH:
+                interpretation = normalise(question, text)
+                if interpretation is not None:
+                    return self._store_and_continue(record, question, interpretation, text.strip())
+        return [Reply(self.messages.say(kind)), *self.current_question(sender_id)]
+
+    def dont_know(self, sender_id: str, text: str | None) -> list[Reply]:
+        record = self.store.latest_for_sender(sender_id)
+        if record is None or record.status not in ACTIVE:
+            return self.welcome(sender_id)
+        record = self._ensure_running(record)
+        question = self._asked_question(record)
+        value = "ne_sait_pas" if question.answer_type == "oui_partiel_non" else None
+        return self._store_and_continue(
+            record, question, Interpretation(value=value, unknown=True), (text or "").strip() or None
+        )
+
+    def skip(self, sender_id: str) -> list[Reply]:
+        record = self.store.latest_for_sender(sender_id)
+        if record is None or record.status not in ACTIVE:
+            return self.welcome(sender_id)
+        record = self._ensure_running(record)
+        if record.revising_question_id is not None:
+            record = self.store.update_state(record.id, revising_question_id=None, failed_attempts=0)
+            return [Reply(self.messages.say("correction_cancelled")), *self._ask_next(record)]
+        question = self._asked_question(record)
+        self.store.save_answer(record.id, question.id, None, "skipped", None)
+        return [Reply(self.messages.say("skipped")), *self._ask_next(record)]
+
+    def explain(self, sender_id: str) -> list[Reply]:
+        """"Pourquoi cette question ?": the current question's explanation, then the question."""
+        record = self.store.latest_for_sender(sender_id)
+        if record is None or record.status not in ACTIVE:
+            return [Reply(self.messages.say("why_no_question"))]
+        record = self._ensure_running(record)
+        question = self._asked_question(record)
+        return [Reply(self.messages.say("why_prefix", why=question.why)), self._question_reply(question)]
+
+    def define(self, sender_id: str, term: str | None, text: str | None) -> list[Reply]:
+        """A glossary question ("c'est quoi l'interopérabilité ?"), then back to the question."""
+        entry = None
+        for candidate in (term, text):
+            if candidate:
+                entry = find_glossary_entry(self.questionnaire.glossary, candidate)
+                if entry is not None:
+                    break
+        if entry is None:
+            terms = ", ".join(e.term for e in self.questionnaire.glossary[:6])
+            reply = Reply(self.messages.say("definition_unknown", terms=terms))
+        else:
+            reply = Reply(entry.definition)
+        return [reply, *self.current_question(sender_id)]
+
+    def correct(self, sender_id: str, subject: str | None, text: str | None) -> list[Reply]:
+        """Change an earlier answer: the named one, or else the one just before."""
+        record = self.store.latest_for_sender(sender_id)
+        if record is None or record.status not in ACTIVE:
+            return self.welcome(sender_id)
+        record = self._ensure_running(record)
+        answers = self.store.answers(record.id)
+        target = None
+        for candidate in (subject, text):
+            if candidate:
+                found = find_question_by_topic(self.questionnaire.questions, candidate)
+                if found is not None and found.id in answers:
+                    target = found
+                    break
+        if target is None:
+            target = self._previous_answered(record, answers)
+        if target is None:
+            return [Reply(self.messages.say("correction_nothing")), *self._ask_next(record)]
+        record = self.store.update_state(record.id, revising_question_id=target.id, failed_attempts=0)
+        prompt = self.messages.say(
+            "correction_prompt",
+            position=self.questionnaire.position(target.id),
+            value=self._answer_label(target, answers[target.id]),
+        )
+        return [Reply(prompt), self._question_reply(target)]
+
+    def pause(self, sender_id: str) -> list[Reply]:
+        """"Je reprendrai plus tard" (or goodbye): keep everything, resume on return."""
+        record = self.store.latest_for_sender(sender_id)
+        if record is None or record.status not in ACTIVE:
+            return [Reply(self.messages.say("goodbye"))]
+        record = self.store.update_state(record.id, status="en_pause")
+        question = self._asked_question(record)
+        return [
+            Reply(
+                self.messages.say(
+                    "paused",
+                    position=self.questionnaire.position(question.id),
+                    total=len(self.questionnaire.questions),
+                )
+            )
+        ]
+
+    def current_question(self, sender_id: str) -> list[Reply]:
+        """After small talk: ask the current question again, or invite to start."""
+        record = self.store.latest_for_sender(sender_id)
+        if record is None:
+            return [Reply(self.messages.say("not_started"), buttons=self._start_buttons())]
+        if record.status == "en_pause":
+            return []
+        if record.status == "termine":
+            return []
+        return [self._question_reply(self._asked_question(record))]
+
+    # --- flow ------------------------------------------------------------------------
+
+    def _introduction(self) -> list[Reply]:
+        return [
+            Reply(self.messages.say("welcome")),
+            Reply(self.messages.say("welcome_start_prompt"), buttons=self._start_buttons()),
+        ]
+
+    def _begin(self, sender_id: str, intro: bool = True) -> list[Reply]:
+        record = self.store.create(sender_id)
+        first = self.questionnaire.questions[0]
+        self.store.update_state(record.id, current_question_id=first.id)
+        replies = [Reply(self.messages.say("diagnostic_intro"))] if intro else []
+        return [*replies, self._question_reply(first)]
+
+    def _resume(self, record: DiagnosticRecord) -> list[Reply]:
+        record = self._ensure_running(record)
+        question = self._asked_question(record)
+        text = self.messages.say(
+            "welcome_back",
+            position=self.questionnaire.position(question.id),
+            total=len(self.questionnaire.questions),
+        )
+        return [Reply(text), self._question_reply(question)]
+
+    def _ensure_running(self, record: DiagnosticRecord) -> DiagnosticRecord:
+        if record.status == "en_pause":
+            return self.store.update_state(record.id, status="en_cours")
+        return record
+
+    def _asked_question(self, record: DiagnosticRecord) -> Question:
+        """The question the person is answering now (a correction takes precedence)."""
+        question_id = record.revising_question_id or record.current_question_id
+        if question_id is None:
+            question_id = self.questionnaire.questions[0].id
+        return self.questionnaire.question(question_id)
+
+    def _store_and_continue(
+        self,
+        record: DiagnosticRecord,
+        question: Question,
+        interpretation: Interpretation,
+        raw_text: str | None,
+    ) -> list[Reply]:
+        self.store.save_answer(record.id, question.id, interpretation.value, interpretation.status, raw_text)
+        if interpretation.unknown:
+            acknowledgement = self.messages.say("dont_know_noted")
+        else:
+            value = self._display_value(question, interpretation.value)
+            key = "answer_corrected" if record.revising_question_id == question.id else "answer_noted"
+            acknowledgement = self.messages.say(key, value=value)
+        if record.revising_question_id == question.id:
+            record = self.store.update_state(record.id, revising_question_id=None, failed_attempts=0)
+        return [Reply(acknowledgement), *self._ask_next(record)]
+
+    def _ask_next(self, record: DiagnosticRecord) -> list[Reply]:
+        answers = self.store.answers(record.id)
+        following = next((q for q in self.questionnaire.questions if q.id not in answers), None)
+        if following is None:
+            return self._finish(record, answers)
+        self.store.update_state(record.id, current_question_id=following.id, failed_attempts=0)
+        return [self._question_reply(following)]
+
+    def _not_understood(self, record: DiagnosticRecord, question: Question) -> list[Reply]:
+        attempts = record.failed_attempts + 1
+        self.store.update_state(record.id, failed_attempts=attempts)
+        if attempts < FAILED_ATTEMPTS_BEFORE_HELP:
+            hint = self._hint(question)
+            return [Reply(self.messages.say("not_understood", hint=hint)), self._question_reply(question)]
+        return [
+            Reply(self.messages.say("still_not_understood")),
+            self._question_reply(question, with_escape_buttons=True),
+        ]
+
+    def _previous_answered(self, record: DiagnosticRecord, answers: AnswerMap) -> Question | None:
+        order = [q.id for q in self.questionnaire.questions]
+        current = record.current_question_id
+        limit = order.index(current) if current in order else len(order)
+        for question_id in reversed(order[:limit]):
+            if question_id in answers:
+                return self.questionnaire.question(question_id)
+        return None
+
+    # --- the end ------------------------------------------------------------------
+
+    def _finish(self, record: DiagnosticRecord, answers: AnswerMap) -> list[Reply]:
+        maturity = compute_maturity(self.questionnaire, answers)
+        recommendation = recommend(self.catalogue, self.questionnaire, answers)
+        self.store.save_result(record.id, maturity.to_dict(), recommendation.to_dict())
+        self.store.update_state(
+            record.id,
+            status="termine",
+            current_question_id=None,
+            failed_attempts=0,
+            completed_at=datetime.now(timezone.utc),
+        )
+        return self._result_replies(record, maturity, recommendation)
+
+    def _result_replies(
+        self, record: DiagnosticRecord, maturity: Maturity, recommendation: Recommendation
+    ) -> list[Reply]:
+        say = self.messages.say
+        replies = [Reply(say("result_intro"))]
+        if maturity.overall_score is None or maturity.level is None:
+            replies.append(Reply(say("result_overall_unknown")))
+        else:
+            replies.append(
+                Reply(
+                    say(
+                        "result_overall",
+                        level=maturity.level.name,
+                        rank=maturity.level.rank,
+                        score=_number(maturity.overall_score),
+                        description=maturity.level.description,
+                    )
+                )
+            )
+        lines = [say("result_axes_title")]
+        for axis in maturity.axes:
+            if axis.score is None or axis.level is None:
+                lines.append(say("result_axis_line_unknown", label=axis.label))
+            else:
+                score = _number(axis.score)
+                lines.append(say("result_axis_line", label=axis.label, score=score, level=axis.level.name))
+        lines.append(say("result_coverage", coverage=_number(round(maturity.overall_coverage * 100))))
+        replies.append(Reply("\n".join(lines)))
+        top = recommendation.top
+        replies.append(Reply(say("result_recommendation", title=top.title, summary=top.summary)))
+        replies.append(Reply(say("result_reasons", reasons=" ".join(top.reasons))))
+        replies.append(Reply(say("result_first_step", first_step=top.first_step)))
+        fact = top.facts[0]
+        replies.append(Reply(say("result_fact", text=fact.text, source=fact.source)))
+        if recommendation.alternatives:
+            titles = " ; ".join(alt.title for alt in recommendation.alternatives)
+            replies.append(Reply(say("result_alternatives", alternatives=titles)))
+        payload = {
+            "type": "result",
+            "diagnostic_id": record.public_id,
+            "maturity": maturity.to_dict(),
+            "recommendations": list(recommendation.codes),
+        }
+        replies.append(Reply(say("result_export_hint"), custom=payload))
+        return replies
+
+    def _finished_reply(self) -> Reply:
+        return Reply(
+            self.messages.say("already_finished"),
+            buttons=((self.messages.say("restart_button"), RESTART_PAYLOAD),),
+        )
+
+    # --- rendering ------------------------------------------------------------------
+
+    def _start_buttons(self) -> tuple[tuple[str, str], ...]:
+        return ((self.messages.say("start_button"), START_PAYLOAD),)
+
+    def _question_reply(self, question: Question, with_escape_buttons: bool = False) -> Reply:
+        buttons = [(label, answer_payload(code)) for code, label in question.options()]
+        # "Je ne sais pas" is already a value (and a button) of the oui_partiel_non type.
+        if with_escape_buttons and question.answer_type != "oui_partiel_non":
+            buttons.append((self.messages.say("dont_know_button"), DONT_KNOW_PAYLOAD))
+        if question.optional or with_escape_buttons:
+            buttons.append((self.messages.say("skip_button"), SKIP_PAYLOAD))
+        return Reply(question.text, buttons=tuple(buttons), custom=self.question_payload(question))
+
+    def question_payload(self, question: Question) -> dict[str, Any]:
+        """The machine-readable description of a question that travels with its text."""
+        payload: dict[str, Any] = {
+            "type": "question",
+            "question_id": question.id,
+            "axis": question.axis,
+            "answer_type": question.answer_type,
+            "multiple": question.multiple,
+            "position": self.questionnaire.position(question.id),
+            "total": len(self.questionnaire.questions),
+            "optional": question.optional,
+        }
+        if question.is_closed:
+            payload["choices"] = [{"value": code, "label": label} for code, label in question.options()]
+        if question.minimum is not None:
+            payload["minimum"] = question.minimum
+        if question.maximum is not None:
+            payload["maximum"] = question.maximum
+        return payload
+
+    def _hint(self, question: Question) -> str:
+        say = self.messages.say
+        kind = question.answer_type
+        if kind == "oui_partiel_non":
+            return say("hint_oui_partiel_non")
+        if kind == "choix":
+            examples = ", ".join(f"« {label} »" for _, label in question.options()[:4])
+            return say("hint_choix_multiple" if question.multiple else "hint_choix", examples=examples)
+        if kind == "nombre":
+            hint = say("hint_nombre")
+            if question.minimum is not None and question.maximum is not None:
+                hint += " " + say(
+                    "hint_nombre_bounds", minimum=_number(question.minimum), maximum=_number(question.maximum)
+                )
+            return hint
+        if kind == "echelle":
+            return say("hint_echelle", minimum=question.minimum, maximum=question.maximum)
+        return say("hint_texte", max_length=question.max_length)
+
+    def _display_value(self, question: Question, value: Any) -> str:
+        if value is None:
+            return self.messages.say("unknown_value")
+        if isinstance(value, list):
+            return ", ".join(question.label_of(code) for code in value)
+        if question.answer_type == "nombre":
+            unit = f" {question.unit}" if question.unit else ""
+            return f"{_number(value)}{unit}"
+        if question.is_closed:
+            return question.label_of(str(value))
+        return str(value)
+
+    def _answer_label(self, question: Question, answer: Answer) -> str:
+        if answer.status == "skipped":
+            return self.messages.say("skipped_value")
+        if answer.status == "unknown":
+            return self.messages.say("unknown_value")
+        return self._display_value(question, answer.value)
+
+
+def _number(value: float | int) -> str:
+    """French number formatting: 12 000 ; 42,5."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}".replace(",", " ").replace(".", ",")
+    return f"{int(value):,}".replace(",", " ")
+

@@ -1,0 +1,125 @@
+"""The engine's French phrases, loaded from ``bot/content/messages.yml`` and checked at load."""
+
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.questionnaire import CONTENT_DIR
+
+MESSAGES_PATH = CONTENT_DIR / "messages.yml"
+
+# Every phrase the engine uses, with the placeholders it fills in.
+REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
+    key: frozenset(fields)
+    for key, fields in {
+        "welcome": (),
+        "welcome_start_prompt": (),
+        "start_button": (),
+        "diagnostic_intro": (),
+        "welcome_back": ("position", "total"),
+        "already_finished": (),
+        "restart_button": (),
+        "restarted": (),
+        "answer_noted": ("value",),
+        "answer_corrected": ("value",),
+        "dont_know_noted": (),
+        "skipped": (),
+        "skip_button": (),
+        "dont_know_button": (),
+        "not_understood": ("hint",),
+        "still_not_understood": (),
+        "too_long": ("length",),
+        "empty_message": (),
+        "hint_oui_partiel_non": (),
+        "hint_choix": ("examples",),
+        "hint_choix_multiple": ("examples",),
+        "hint_nombre": (),
+        "hint_nombre_bounds": ("minimum", "maximum"),
+        "hint_echelle": ("minimum", "maximum"),
+        "hint_texte": ("max_length",),
+        "why_prefix": ("why",),
+        "why_no_question": (),
+        "definition_unknown": ("terms",),
+        "correction_prompt": ("position", "value"),
+        "correction_nothing": (),
+        "correction_cancelled": (),
+        "paused": ("position", "total"),
+        "goodbye": (),
+        "not_started": (),
+        "storage_error": (),
+        "off_topic": (),
+        "other_language": (),
+        "unknown_value": (),
+        "skipped_value": (),
+        "result_intro": (),
+        "result_overall": ("level", "rank", "score", "description"),
+        "result_overall_unknown": (),
+        "result_coverage": ("coverage",),
+        "result_axes_title": (),
+        "result_axis_line": ("label", "score", "level"),
+        "result_axis_line_unknown": ("label",),
+        "result_recommendation": ("title", "summary"),
+        "result_reasons": ("reasons",),
+        "result_first_step": ("first_step",),
+        "result_fact": ("text", "source"),
+        "result_alternatives": ("alternatives",),
+        "result_export_hint": (),
+    }.items()
+}
+
+
+class MessagesError(ValueError):
+    """The messages file is missing a phrase or uses an unknown placeholder."""
+
+
+class Messages:
+    """Read-only access to the phrases: ``messages.say("answer_noted", value="Oui")``."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self._texts = dict(texts)
+
+    def say(self, key: str, **fields: Any) -> str:
+        return self._texts[key].format(**fields)
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def load_messages(path: Path | str = MESSAGES_PATH) -> Messages:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MessagesError(f"impossible de lire {path} : {exc}") from exc
+    if not isinstance(raw, dict):
+        raise MessagesError(f"{path} doit être un dictionnaire YAML")
+    problems = []
+    for key, allowed in REQUIRED_MESSAGES.items():
+        text = raw.get(key)
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"phrase manquante : {key}")
+            continue
+        try:
+            unknown = _placeholders(text) - allowed
+        except ValueError as exc:
+            problems.append(f"{key} : accolade mal formée ({exc})")
+            continue
+        if unknown:
+            problems.append(f"{key} : paramètre inconnu {', '.join(sorted(unknown))}")
+    extra = sorted(set(raw) - set(REQUIRED_MESSAGES))
+    if extra:
+        problems.append(f"phrases inutilisées : {', '.join(extra)}")
+    if problems:
+        raise MessagesError(f"{path} est invalide :\n" + "\n".join(problems))
+    return Messages({key: " ".join(str(raw[key]).split()) for key in REQUIRED_MESSAGES})
+
+
+@lru_cache(maxsize=1)
+def default_messages() -> Messages:
+    return load_messages()

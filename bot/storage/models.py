@@ -1,0 +1,181 @@
+"""Tables of the diagnostic store (SQLAlchemy 1.4 declarative models, 2.0 style).
+
+The schema is created and evolved by the Alembic migrations in ``migrations/``;
+``tests/bot/test_storage.py`` checks that the migrated schema equals this metadata.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+DIAGNOSTIC_STATUSES = ("en_cours", "en_pause", "termine", "abandonne")
+ANSWER_STATUSES = ("answered", "unknown", "skipped")
+
+# Explicit constraint names, so that migrations and reflection agree on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+Base = declarative_base(metadata=metadata)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A timezone-aware UTC datetime; naive values are taken to be UTC already."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """``TIMESTAMP WITH TIME ZONE`` that always reads and writes UTC-aware datetimes.
+
+    SQLite has no time zones: it stores the UTC wall-clock time and returns naive
+    datetimes, which are made aware again on read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> datetime | None:
+        if value is not None and not isinstance(value, datetime):
+            raise TypeError(f"datetime attendu, reçu {type(value).__name__}")
+        return as_utc(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        return as_utc(value)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Diagnostic(Base):
+    __tablename__ = "diagnostics"
+    __table_args__ = (CheckConstraint(_in("status", DIAGNOSTIC_STATUSES), name="status"),)
+
+    id = Column(Integer, primary_key=True)
+    public_id = Column(String(64), nullable=False, unique=True, default=new_public_id)
+    sender_id = Column(String(255), nullable=False, index=True)
+    status = Column(String(20), nullable=False, default="en_cours")
+    current_question_id = Column(String(100), nullable=True)
+    revising_question_id = Column(String(100), nullable=True)
+    failed_attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    # Profile, copied from the profile answers so that reports can be listed and filtered.
+    authority_type = Column(String(100), nullable=True)
+    authority_name = Column(Text, nullable=True)
+    population = Column(BigInteger, nullable=True)
+    agents = Column(BigInteger, nullable=True)
+    respondent_role = Column(String(100), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    completed_at = Column(UTCDateTime, nullable=True)
+
+    answers = relationship(
+        "AnswerRow",
+        back_populates="diagnostic",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="AnswerRow.id",
+    )
+    result = relationship(
+        "ResultRow",
+        back_populates="diagnostic",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        uselist=False,
+    )
+
+
+class AnswerRow(Base):
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("diagnostic_id", "question_id"),
+        CheckConstraint(_in("status", ANSWER_STATUSES), name="status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    diagnostic_id = Column(Integer, ForeignKey("diagnostics.id", ondelete="CASCADE"), nullable=False)
+    question_id = Column(String(100), nullable=False)
+    value = Column(JSON, nullable=True)
+    status = Column(String(20), nullable=False)
+    raw_text = Column(Text, nullable=True)
+    answered_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    diagnostic = relationship("Diagnostic", back_populates="answers")
+    revisions = relationship(
+        "AnswerRevisionRow",
+        back_populates="answer",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="AnswerRevisionRow.id",
+    )
+
+
+class AnswerRevisionRow(Base):
+    """A previous value of an answer, kept when the person corrects it."""
+
+    __tablename__ = "answer_revisions"
+    __table_args__ = (CheckConstraint(_in("status", ANSWER_STATUSES), name="status"),)
+
+    id = Column(Integer, primary_key=True)
+    answer_id = Column(Integer, ForeignKey("answers.id", ondelete="CASCADE"), nullable=False, index=True)
+    value = Column(JSON, nullable=True)
+    status = Column(String(20), nullable=False)
+    raw_text = Column(Text, nullable=True)
+    answered_at = Column(UTCDateTime, nullable=False)
+    replaced_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    answer = relationship("AnswerRow", back_populates="revisions")
+
+
+class ResultRow(Base):
+    """The latest computed maturity and recommendation of a diagnostic."""
+
+    __tablename__ = "results"
+
+    id = Column(Integer, primary_key=True)
+    diagnostic_id = Column(
+        Integer, ForeignKey("diagnostics.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    overall_score = Column(Float, nullable=True)
+    level = Column(Integer, nullable=True)
+    recommended_action = Column(String(255), nullable=True)
+    maturity = Column(JSON, nullable=False)
+    recommendation = Column(JSON, nullable=False)
+    computed_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    diagnostic = relationship("Diagnostic", back_populates="result")

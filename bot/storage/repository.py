@@ -1,0 +1,446 @@
+"""The diagnostic store: one short session (and transaction) per call, plain values out.
+
+Nothing here knows about Rasa: the actions keep the diagnostic id in a slot and
+call this store; the report page reads a diagnostic through its ``public_id``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.answers import Answer, AnswerStatus
+from bot.storage.engine import make_engine
+from bot.storage.migrate import migrate
+from bot.storage.models import (
+    ANSWER_STATUSES,
+    DIAGNOSTIC_STATUSES,
+    AnswerRevisionRow,
+    AnswerRow,
+    Diagnostic,
+    ResultRow,
+    as_utc,
+    utcnow,
+)
+
+# Profile question id -> diagnostics column.
+PROFILE_COLUMNS = {
+    "type_collectivite": "authority_type",
+    "nom_collectivite": "authority_name",
+    "population": "population",
+    "nombre_agents": "agents",
+    "role_repondant": "respondent_role",
+}
+_INTEGER_PROFILE_COLUMNS = {"population", "agents"}
+_BIGINT_MAX = 2**63 - 1
+_OPEN_STATUSES = ("en_cours", "en_pause")
+STATE_FIELDS = frozenset(
+    {"status", "current_question_id", "revising_question_id", "failed_attempts", "completed_at"}
+)
+MAX_SENDER_ID_LENGTH = 255
+MAX_QUESTION_ID_LENGTH = 100
+
+
+class DiagnosticNotFoundError(LookupError):
+    """No diagnostic has this id."""
+
+
+@dataclass(frozen=True)
+class DiagnosticRecord:
+    id: int
+    public_id: str
+    sender_id: str
+    status: str
+    current_question_id: str | None
+    revising_question_id: str | None
+    failed_attempts: int
+    authority_type: str | None
+    authority_name: str | None
+    population: int | None
+    agents: int | None
+    respondent_role: str | None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Diagnostic) -> DiagnosticRecord:
+        return cls(
+            id=row.id,
+            public_id=row.public_id,
+            sender_id=row.sender_id,
+            status=row.status,
+            current_question_id=row.current_question_id,
+            revising_question_id=row.revising_question_id,
+            failed_attempts=row.failed_attempts,
+            authority_type=row.authority_type,
+            authority_name=row.authority_name,
+            population=row.population,
+            agents=row.agents,
+            respondent_role=row.respondent_role,
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
+            completed_at=as_utc(row.completed_at),
+        )
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A previous value of an answer (``replaced_at``: when it was overwritten)."""
+
+    value: Any
+    status: AnswerStatus
+    raw_text: str | None
+    answered_at: datetime
+    replaced_at: datetime
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else as_utc(value).isoformat()
+
+
+def _check_question_id(value: Any, what: str = "question_id") -> None:
+    if not isinstance(value, str) or not value or len(value) > MAX_QUESTION_ID_LENGTH:
+        raise ValueError(f"{what} invalide (1 à {MAX_QUESTION_ID_LENGTH} caractères) : {value!r}")
+
+
+def _clean_text(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL characters; drop them on every backend alike.
+    return None if value is None else value.replace("\x00", "")
+
+
+def _check_json(value: Any, what: str) -> None:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} n'est pas sérialisable en JSON : {exc}") from exc
+
+
+def _profile_value(column: str, value: Any, status: str) -> Any:
+    """The profile column value of an answer: None unless answered with a usable value."""
+    if status != "answered" or value is None:
+        return None
+    if column in _INTEGER_PROFILE_COLUMNS:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, str):
+            try:
+                value = float(value.strip().replace(" ", "").replace("\u202f", "").replace(",", "."))
+            except ValueError:
+                return None
+        if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                return None
+            value = round(value)
+        if isinstance(value, int) and abs(value) <= _BIGINT_MAX:
+            return value
+        return None
+    if isinstance(value, str):
+        return _clean_text(value)
+    return None
+
+
+class DiagnosticStore:
+    """Diagnostics of every conversation, their answers (with history) and results."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str | None = None) -> DiagnosticStore:
+        """A store on ``url`` (default: :func:`bot.storage.engine.database_url`), migrated to head."""
+        engine = make_engine(url)
+        migrate(engine)
+        return cls(engine)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @staticmethod
+    def _diagnostic(session: Session, diagnostic_id: int) -> Diagnostic:
+        row = session.get(Diagnostic, diagnostic_id)
+        if row is None:
+            raise DiagnosticNotFoundError(diagnostic_id)
+        return row
+
+    # --- diagnostics ------------------------------------------------------------
+
+    def latest_for_sender(self, sender_id: str) -> DiagnosticRecord | None:
+        """The sender's most recent diagnostic that was not abandoned."""
+        with self._transaction() as session:
+            row = session.scalars(
+                select(Diagnostic)
+                .where(Diagnostic.sender_id == sender_id, Diagnostic.status != "abandonne")
+                .order_by(Diagnostic.created_at.desc(), Diagnostic.id.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else DiagnosticRecord.of(row)
+
+    def create(self, sender_id: str) -> DiagnosticRecord:
+        """Start a diagnostic; the sender's unfinished ones are marked abandoned (data kept)."""
+        if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SENDER_ID_LENGTH:
+            raise ValueError(f"sender_id invalide (1 à {MAX_SENDER_ID_LENGTH} caractères)")
+        now = utcnow()
+        with self._transaction() as session:
+            session.execute(
+                update(Diagnostic)
+                .where(Diagnostic.sender_id == sender_id, Diagnostic.status.in_(_OPEN_STATUSES))
+                .values(status="abandonne", updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            row = Diagnostic(
+                sender_id=sender_id, status="en_cours", failed_attempts=0, created_at=now, updated_at=now
+            )
+            session.add(row)
+            session.flush()
+            return DiagnosticRecord.of(row)
+
+    def get(self, diagnostic_id: int) -> DiagnosticRecord:
+        """The diagnostic; raises :class:`DiagnosticNotFoundError` when there is none."""
+        with self._transaction() as session:
+            return DiagnosticRecord.of(self._diagnostic(session, diagnostic_id))
+
+    def by_public_id(self, public_id: str) -> DiagnosticRecord | None:
+        with self._transaction() as session:
+            row = session.scalars(select(Diagnostic).where(Diagnostic.public_id == public_id)).first()
+            return None if row is None else DiagnosticRecord.of(row)
+
+    def update_state(self, diagnostic_id: int, **fields: Any) -> DiagnosticRecord:
+        """Change the conversation state (status, current/revising question, attempts, completion)."""
+        unknown = sorted(set(fields) - STATE_FIELDS)
+        if unknown:
+            raise ValueError(f"champs non modifiables : {', '.join(unknown)}")
+        if "status" in fields and fields["status"] not in DIAGNOSTIC_STATUSES:
+            raise ValueError(f"statut de diagnostic inconnu : {fields['status']!r}")
+        if "failed_attempts" in fields:
+            attempts = fields["failed_attempts"]
+            if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0:
+                raise ValueError(f"failed_attempts doit être un entier positif : {attempts!r}")
+        if "completed_at" in fields:
+            completed_at = fields["completed_at"]
+            if completed_at is not None and not isinstance(completed_at, datetime):
+                raise ValueError(f"completed_at doit être une date : {completed_at!r}")
+            fields["completed_at"] = as_utc(completed_at)
+        for name in ("current_question_id", "revising_question_id"):
+            if fields.get(name) is not None:
+                _check_question_id(fields[name], name)
+        with self._transaction() as session:
+            row = self._diagnostic(session, diagnostic_id)
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.updated_at = utcnow()
+            session.flush()
+            return DiagnosticRecord.of(row)
+
+    # --- answers ----------------------------------------------------------------
+
+    def save_answer(
+        self,
+        diagnostic_id: int,
+        question_id: str,
+        value: Any,
+        status: AnswerStatus,
+        raw_text: str | None,
+    ) -> Answer:
+        """Store the answer; a previous answer to the question is kept as a revision."""
+        _check_question_id(question_id)
+        if status not in ANSWER_STATUSES:
+            raise ValueError(f"statut de réponse inconnu : {status!r}")
+        if raw_text is not None and not isinstance(raw_text, str):
+            raise ValueError("raw_text doit être une chaîne ou None")
+        _check_json(value, "la valeur de la réponse")
+        raw_text = _clean_text(raw_text)
+        now = utcnow()
+        with self._transaction() as session:
+            diagnostic = self._diagnostic(session, diagnostic_id)
+            row = session.scalars(
+                select(AnswerRow)
+                .where(AnswerRow.diagnostic_id == diagnostic_id, AnswerRow.question_id == question_id)
+                .with_for_update()
+            ).first()
+            if row is None:
+                row = AnswerRow(diagnostic_id=diagnostic_id, question_id=question_id)
+                session.add(row)
+            else:
+                session.add(
+                    AnswerRevisionRow(
+                        answer_id=row.id,
+                        value=row.value,
+                        status=row.status,
+                        raw_text=row.raw_text,
+                        answered_at=row.answered_at,
+                        replaced_at=now,
+                    )
+                )
+            row.value = value
+            row.status = status
+            row.raw_text = raw_text
+            row.answered_at = now
+            column = PROFILE_COLUMNS.get(question_id)
+            if column is not None:
+                setattr(diagnostic, column, _profile_value(column, value, status))
+            diagnostic.updated_at = now
+        return Answer(question_id=question_id, value=value, status=status, raw_text=raw_text)
+
+    def answers(self, diagnostic_id: int) -> dict[str, Answer]:
+        """Current answers by question id, in the order they were first given."""
+        with self._transaction() as session:
+            rows = session.scalars(
+                select(AnswerRow).where(AnswerRow.diagnostic_id == diagnostic_id).order_by(AnswerRow.id)
+            ).all()
+            return {
+                row.question_id: Answer(
+                    question_id=row.question_id, value=row.value, status=row.status, raw_text=row.raw_text
+                )
+                for row in rows
+            }
+
+    def revisions(self, diagnostic_id: int, question_id: str) -> list[Revision]:
+        """Previous values of an answer, oldest first (empty if it was never corrected)."""
+        with self._transaction() as session:
+            rows = session.scalars(
+                select(AnswerRevisionRow)
+                .join(AnswerRow, AnswerRevisionRow.answer_id == AnswerRow.id)
+                .where(AnswerRow.diagnostic_id == diagnostic_id, AnswerRow.question_id == question_id)
+                .order_by(AnswerRevisionRow.id)
+            ).all()
+            return [self._revision(row) for row in rows]
+
+    @staticmethod
+    def _revision(row: AnswerRevisionRow) -> Revision:
+        return Revision(
+            value=row.value,
+            status=row.status,
+            raw_text=row.raw_text,
+            answered_at=as_utc(row.answered_at),
+            replaced_at=as_utc(row.replaced_at),
+        )
+
+    # --- results ----------------------------------------------------------------
+
+    def save_result(self, diagnostic_id: int, maturity: dict, recommendation: dict) -> None:
+        """Store (or replace) the computed maturity and recommendation of a diagnostic."""
+        if not isinstance(maturity, dict) or not isinstance(recommendation, dict):
+            raise ValueError("maturity et recommendation doivent être des dictionnaires")
+        _check_json(maturity, "maturity")
+        _check_json(recommendation, "recommendation")
+        overall = maturity.get("overall") or {}
+        score = overall.get("score")
+        level = overall.get("level")
+        codes = recommendation.get("codes") or []
+        values = {
+            "overall_score": None if score is None else float(score),
+            "level": None if level is None else int(level),
+            "recommended_action": str(codes[0]) if codes else None,
+            "maturity": maturity,
+            "recommendation": recommendation,
+            "computed_at": utcnow(),
+        }
+        with self._transaction() as session:
+            self._diagnostic(session, diagnostic_id)
+            row = session.scalars(
+                select(ResultRow).where(ResultRow.diagnostic_id == diagnostic_id).with_for_update()
+            ).first()
+            if row is None:
+                row = ResultRow(diagnostic_id=diagnostic_id)
+                session.add(row)
+            for name, value in values.items():
+                setattr(row, name, value)
+
+    def result(self, diagnostic_id: int) -> dict | None:
+        """``{"maturity", "recommendation", "computed_at"}`` or None if nothing was computed."""
+        with self._transaction() as session:
+            row = session.scalars(select(ResultRow).where(ResultRow.diagnostic_id == diagnostic_id)).first()
+            if row is None:
+                return None
+            return {
+                "maturity": row.maturity,
+                "recommendation": row.recommendation,
+                "computed_at": _iso(row.computed_at),
+            }
+
+    # --- export and erasure -----------------------------------------------------
+
+    def export(self, sender_id: str) -> dict | None:
+        """Everything stored about the sender's latest diagnostic, as JSON-ready data.
+
+        The latest diagnostic that is not abandoned, or else the latest abandoned one.
+        """
+        with self._transaction() as session:
+            row = session.scalars(
+                select(Diagnostic)
+                .where(Diagnostic.sender_id == sender_id)
+                .order_by(
+                    case((Diagnostic.status == "abandonne", 1), else_=0),
+                    Diagnostic.created_at.desc(),
+                    Diagnostic.id.desc(),
+                )
+                .limit(1)
+                .options(
+                    selectinload(Diagnostic.answers).selectinload(AnswerRow.revisions),
+                    selectinload(Diagnostic.result),
+                )
+            ).first()
+            if row is None:
+                return None
+            record = DiagnosticRecord.of(row)
+            result = row.result
+            return {
+                "sender_id": record.sender_id,
+                "diagnostic_id": record.public_id,
+                "status": record.status,
+                "created_at": _iso(record.created_at),
+                "updated_at": _iso(record.updated_at),
+                "completed_at": _iso(record.completed_at),
+                "current_question_id": record.current_question_id,
+                "profile": {
+                    question_id: getattr(record, column) for question_id, column in PROFILE_COLUMNS.items()
+                },
+                "answers": {
+                    answer.question_id: {
+                        "value": answer.value,
+                        "status": answer.status,
+                        "raw_text": answer.raw_text,
+                        "answered_at": _iso(answer.answered_at),
+                        "revisions": [
+                            {
+                                "value": revision.value,
+                                "status": revision.status,
+                                "raw_text": revision.raw_text,
+                                "answered_at": _iso(revision.answered_at),
+                                "replaced_at": _iso(revision.replaced_at),
+                            }
+                            for revision in answer.revisions
+                        ],
+                    }
+                    for answer in row.answers
+                },
+                "maturity": None if result is None else result.maturity,
+                "recommendations": [] if result is None else list(result.recommendation.get("codes") or []),
+                "recommendation": None if result is None else result.recommendation,
+            }
+
+    def delete_sender(self, sender_id: str) -> int:
+        """Erase the sender's diagnostics with their answers, revisions and results."""
+        with self._transaction() as session:
+            count = session.scalar(
+                select(func.count()).select_from(Diagnostic).where(Diagnostic.sender_id == sender_id)
+            )
+            if count:
+                session.execute(
+                    delete(Diagnostic)
+                    .where(Diagnostic.sender_id == sender_id)
+                    .execution_options(synchronize_session=False)
+                )
+            return int(count or 0)

@@ -1,0 +1,90 @@
+"""Matching the choices of a ``choix`` question in a free answer."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.questionnaire import NO_CHOICE, Question
+from bot.understanding.matching import PhraseMatcher, word_pattern
+from bot.understanding.text import MAX_MATCH_CHARS, match_form
+
+# Answers meaning "none of them", for questions with ``none_allowed``.
+_NONE = word_pattern(
+    r"aucune?s?",
+    r"rien",
+    r"non",
+    r"nan",
+    r"neant",
+    r"nada",
+    r"zero",
+    r"nulle part",
+    r"pas encore",
+    r"pas vraiment",
+    r"pas (?:pour )?(?:l instant|le moment|maintenant)",
+    r"pas (?:d|de) (?:initiatives?|projets?)",
+)
+# A mention right after one of these is excluded: "pas de mobilité", "sans parking",
+# "ni l'eau", "sauf les bâtiments".
+_NEGATED = re.compile(
+    r"(?:^| )(?:pas|plus|sans|ni|aucun|aucune|hors|sauf|excepte|hormis)"
+    r"(?: (?:encore|de|d|du|des|la|le|l|les|un|une|en|dans))* $"
+)
+
+
+@lru_cache(maxsize=256)
+def _matcher(question: Question) -> PhraseMatcher[str]:
+    """Names of every choice: its code, its label and its synonyms."""
+    return PhraseMatcher(
+        (name, choice.value)
+        for choice in question.choices
+        for name in (choice.value, choice.label, *choice.synonyms)
+    )
+
+
+def _mentioned_codes(question: Question, form: str) -> list[str]:
+    """Codes mentioned and not negated, in the question's choice order."""
+    mentioned = {
+        hit.tag
+        for hit in _matcher(question).hits(form)
+        if not _NEGATED.search(form[max(0, hit.start - 40) : hit.start])
+    }
+    return [choice.value for choice in question.choices if choice.value in mentioned]
+
+
+def _payload_codes(question: Question, text: str) -> list[str] | None:
+    """The codes of a button payload ("eclairage_public,eau"), or None for typed text.
+
+    Read literally, so that "aucune,eau" is not taken for "aucune eau" (no water).
+    """
+    if len(text) > MAX_MATCH_CHARS:
+        return None
+    allowed = question.choice_codes()
+    parts = {part.strip() for part in text.split(",")}
+    if not parts <= set(allowed):
+        return None
+    if len(parts) > 1:
+        parts.discard(NO_CHOICE)
+    return [code for code in allowed if code in parts]
+
+
+def choose(question: Question, text: str) -> str | list[str] | None:
+    """The code (or, for ``multiple`` questions, the list of codes) an answer names.
+
+    Button payloads are codes, possibly comma-separated ("eclairage_public,eau").
+    Typed answers are matched on every choice's code, label and synonyms. A
+    single-choice answer naming several codes is ambiguous: None. When no choice
+    is named and the question allows it, "aucune", "rien", "non", "pas encore"…
+    give ``NO_CHOICE``.
+    """
+    codes = _payload_codes(question, text)
+    if codes is None:
+        form = match_form(text)
+        codes = _mentioned_codes(question, form)
+        if not codes and question.none_allowed and _NONE.search(form):
+            codes = [NO_CHOICE]
+    if not codes:
+        return None
+    if question.multiple:
+        return codes
+    return codes[0] if len(codes) == 1 else None

@@ -1,0 +1,73 @@
+"""Reading a position on a numeric scale ("3", "4 sur 5", "trois", "très fortement")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.understanding.matching import word_pattern
+from bot.understanding.numbers import digits_text, parse_number
+from bot.understanding.text import match_form
+
+_FRACTION = re.compile(r"(?<![0-9.,])([0-9]+) ?(?:/|sur) ?([0-9]+)(?![0-9])")
+
+# Words for a degree, mapped to a point of the scale [lo, hi]. They follow the
+# question's own wording "1 : peu, 5 : très fortement": "peu" is the minimum and
+# "très fortement" the maximum; "un peu" is one step above the minimum,
+# "fortement" one step below the maximum, "moyennement" the middle.
+_Level = Callable[[int, int], int]
+_LEVELS: dict[str, _Level] = {
+    "top": lambda lo, hi: hi,
+    "high": lambda lo, hi: hi - 1,
+    "middle": lambda lo, hi: (lo + hi + 1) // 2,
+    "low": lambda lo, hi: lo + 1,
+    "bottom": lambda lo, hi: lo,
+}
+# Phrases on the matching form, separated by "|".
+_WORDS: dict[str, str] = {
+    "top": (
+        "tres fortement|tres fort|tres lourdement|tres lourd|tres lourde|enormement|enorme|"
+        "enormes|extremement|considerablement|au maximum|maximum|maximal|tres important|"
+        "tres importante|tres tres|vraiment beaucoup"
+    ),
+    "high": (
+        "fortement|fort|beaucoup|lourdement|lourd|lourde|important|importante|significativement|"
+        "sensiblement|pas mal|tres"
+    ),
+    "middle": (
+        "moyennement|moyen|moyenne|moderement|assez|raisonnablement|correct|ni peu ni beaucoup|entre les deux"
+    ),
+    "low": "un peu|un petit peu|legerement|pas tres|pas trop",
+    "bottom": (
+        "peu|tres peu|faiblement|tres faiblement|pas du tout|pas beaucoup|pas vraiment|"
+        "aucunement|minimum|minime|negligeable|quasiment pas|presque pas|pas|rien|insignifiant"
+    ),
+}
+_WORD_LEVEL = {word: level for level, words in _WORDS.items() for word in words.split("|")}
+# Longest first, so that at a given position "très peu" is read before "très".
+_DEGREE = word_pattern(*(re.escape(w) for w in sorted(_WORD_LEVEL, key=len, reverse=True)))
+
+
+def _from_words(text: str, lo: int, hi: int) -> int | None:
+    match = _DEGREE.search(match_form(text))
+    if match is None:
+        return None
+    return max(lo, min(hi, _LEVELS[_WORD_LEVEL[match.group(0)]](lo, hi)))
+
+
+def scale_value(text: str, lo: int, hi: int) -> int | None:
+    """The point of [lo, hi] an answer gives, or None.
+
+    Tried in order: a fraction "x/hi" or "x sur hi" (another denominator gives
+    None), a number (``parse_number``: "3", "trois", "environ 4"), then the first
+    degree word ("très fortement", "un peu"…). Out of range gives None.
+    """
+    for threshold in (2, 0):
+        fraction = _FRACTION.search(digits_text(text, threshold))
+        if fraction is not None:
+            value, denominator = int(fraction.group(1)), int(fraction.group(2))
+            return value if denominator == hi and lo <= value <= hi else None
+    number = parse_number(text)
+    if number is None:
+        number = _from_words(text, lo, hi)
+    return number if number is not None and lo <= number <= hi else None

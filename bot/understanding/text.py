@@ -1,0 +1,56 @@
+"""Text folding: the one normal form every matcher in this package works on."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Typographic and keyboard variants of the apostrophe, and of the hyphen / dash / minus.
+_APOSTROPHES = dict.fromkeys(map(ord, "\u2019\u2018\u201b\u02bc\u02bb\u0060\u00b4\u2032\uff07"), "'")
+_HYPHENS = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+_LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
+_WHITESPACE = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# "ça" folds to "ca", which is also an acronym (communauté d'agglomération):
+# the matching form spells it out before the accent is lost.
+_CA = re.compile(r"(?<!\w)[çÇ][aA](?!\w)")
+
+# Longest input the matchers look at: answers are short, and this bounds the work
+# done on pasted documents.
+MAX_MATCH_CHARS = 2000
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(
+        char for char in decomposed if not unicodedata.combining(char) and unicodedata.category(char) != "Cf"
+    )
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, unify apostrophes, hyphens and whitespace.
+
+    ``fold("  L’Éclairage – Public ")`` is ``"l'eclairage - public"``. Invisible
+    format characters (zero-width spaces, soft hyphens, BOM) are dropped.
+    Compatibility forms are expanded ("m²" → "m2", "℠" → "sm"); decomposing and
+    case-folding are applied twice because each can undo the other ("℠" decomposes
+    to uppercase letters, "İ" case-folds to a letter plus a combining dot).
+    """
+    for ligature, letters in _LIGATURES.items():
+        text = text.replace(ligature, letters)
+    text = text.translate(_APOSTROPHES)
+    for _ in range(2):
+        text = _strip_marks(text).casefold()
+    text = text.translate(_HYPHENS).translate(_APOSTROPHES)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def match_form(text: str) -> str:
+    """The form phrases are matched on: folded, "ça" → "cela", punctuation → spaces.
+
+    Only ``[a-z0-9]`` words separated by single spaces remain, so ``"d'eau"`` gives
+    ``"d eau"``, ``"vice-président"`` gives ``"vice president"`` and ``"ne_sait_pas"``
+    gives ``"ne sait pas"``. Only the first ``MAX_MATCH_CHARS`` characters are read.
+    """
+    text = _CA.sub("cela", text[:MAX_MATCH_CHARS])
+    return _NOT_ALNUM.sub(" ", fold(text)).strip()

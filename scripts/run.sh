@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server (REST + Socket.IO), says in French what
+# runs where, and stops both on Ctrl-C. `scripts/run.sh shell` opens `rasa shell` instead
+# of the Rasa server. Called by `make run` / `make shell`, which set the variables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-server}"
+mkdir -p var/log
+pids=()
+
+stop() {
+    trap - INT TERM EXIT
+    if ((${#pids[@]})); then
+        echo
+        echo "Arrêt des serveurs..."
+        kill "${pids[@]}" 2>/dev/null || true
+        wait "${pids[@]}" 2>/dev/null || true
+        echo "Tout est arrêté."
+    fi
+}
+trap stop INT TERM EXIT
+
+wait_for() {  # url, name, pid
+    local url=$1 name=$2 pid=$3
+    for _ in $(seq 1 300); do
+        if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "Le $name s'est arrêté au démarrage : voir var/log/." >&2
+            exit 1
+        fi
+        sleep 1
+    done
+    echo "Le $name ne répond pas après 5 minutes : voir var/log/." >&2
+    exit 1
+}
+
+echo "Démarrage du serveur d'actions (port ${ACTIONS_PORT})..."
+.venv/bin/rasa run actions --actions actions --port "${ACTIONS_PORT}" >var/log/actions.log 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:${ACTIONS_PORT}/health" "serveur d'actions" "${pids[-1]}"
+
+if [[ "$mode" == shell ]]; then
+    echo "Conversation dans le terminal ; tapez /stop pour quitter."
+    .venv/bin/rasa shell --model models/diagnostic.tar.gz --endpoints endpoints.yml --quiet
+    exit 0
+fi
+
+echo "Démarrage du serveur Rasa (port ${RASA_PORT}) ; le chargement du modèle prend environ une minute..."
+.venv/bin/rasa run --model models/diagnostic.tar.gz --endpoints endpoints.yml \
+    --credentials credentials.yml --interface "${RASA_HOST}" --port "${RASA_PORT}" \
+    --enable-api --cors "*" >var/log/rasa.log 2>&1 &
+pids+=($!)
+wait_for "http://${RASA_HOST}:${RASA_PORT}/status" "serveur Rasa" "${pids[-1]}"
+
+cat <<MSG
+
+L'assistant est prêt.
+  - Canal REST      : POST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook
+  - Canal Socket.IO : http://${RASA_HOST}:${RASA_PORT}/socket.io
+  - Actions         : http://127.0.0.1:${ACTIONS_PORT}/webhook
+  - Diagnostics     : ${DIAGNOSTIC_DATABASE_URL}
+  - Journaux        : var/log/
+Essayez :
+  curl -s -X POST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook \\
+       -H 'Content-Type: application/json' -d '{"sender": "essai", "message": "bonjour"}'
+Ctrl-C arrête tout.
+MSG
+wait -n "${pids[@]}"
+echo "Un des serveurs s'est arrêté : voir var/log/." >&2

@@ -1,0 +1,219 @@
+"""The conversation engine on a real store, questionnaire, catalogue and phrases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.dialogue import DiagnosticConversation, Reply
+from bot.messages import default_messages
+from bot.questionnaire import default_questionnaire
+from bot.recommendations import default_catalogue
+from bot.storage import DiagnosticStore
+
+SENDER = "mairie-test"
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> DiagnosticConversation:
+    return DiagnosticConversation(
+        store=DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"),
+        questionnaire=default_questionnaire(),
+        catalogue=default_catalogue(),
+        messages=default_messages(),
+    )
+
+
+def asked(replies: list[Reply]) -> str | None:
+    for reply in reversed(replies):
+        if reply.custom and reply.custom.get("type") == "question":
+            return reply.custom["question_id"]
+    return None
+
+
+def joined(replies: list[Reply]) -> str:
+    return "\n".join(reply.text for reply in replies)
+
+
+def answers_of(engine: DiagnosticConversation) -> dict:
+    record = engine.store.latest_for_sender(SENDER)
+    return engine.store.answers(record.id)
+
+
+def test_welcome_then_start_asks_the_first_question_with_its_payload(engine) -> None:
+    welcome = engine.welcome(SENDER)
+    assert asked(welcome) is None
+    assert welcome[-1].buttons == (("Commencer le diagnostic", "/start_diagnostic"),)
+    replies = engine.start(SENDER)
+    payload = replies[-1].custom
+    assert payload["question_id"] == "type_collectivite"
+    assert payload["position"] == 1
+    assert payload["total"] == len(default_questionnaire().questions)
+    assert payload["answer_type"] == "choix" and payload["multiple"] is False
+    assert payload["axis"] is None
+    assert [c["value"] for c in payload["choices"]][:2] == ["commune", "intercommunalite"]
+    assert ("Commune", '/answer{"choice": "commune"}') in replies[-1].buttons
+
+
+def test_an_answer_is_stored_at_once_and_the_next_question_asked(engine) -> None:
+    engine.start(SENDER)
+    replies = engine.answer(SENDER, "une commune")
+    assert "C'est noté : Commune." in joined(replies)
+    assert asked(replies) == "nom_collectivite"
+    stored = answers_of(engine)["type_collectivite"]
+    assert (stored.value, stored.status, stored.raw_text) == ("commune", "answered", "une commune")
+
+
+def test_a_button_stores_the_same_value_as_typing(engine) -> None:
+    engine.start(SENDER)
+    engine.answer(SENDER, None, choice="intercommunalite")
+    stored = answers_of(engine)["type_collectivite"]
+    assert stored.value == "intercommunalite"
+    assert stored.raw_text == "Intercommunalité"
+
+
+def test_why_and_glossary_come_back_to_the_question(engine) -> None:
+    engine.start(SENDER)
+    why = engine.explain(SENDER)
+    assert why[0].text.startswith("Pourquoi cette question ?")
+    assert asked(why) == "type_collectivite"
+    definition = engine.define(SENDER, "interopérabilité", "c'est quoi l'interopérabilité ?")
+    assert "échanger des données" in definition[0].text
+    assert asked(definition) == "type_collectivite"
+    unknown = engine.define(SENDER, None, "c'est quoi un zorglub ?")
+    assert "pas de définition" in unknown[0].text
+    assert answers_of(engine) == {}
+
+
+def test_two_failures_offer_buttons_and_skip_without_looping(engine) -> None:
+    engine.start(SENDER)
+    engine.answer(SENDER, "commune")
+    engine.skip(SENDER)  # the name is optional
+    first = engine.answer(SENDER, "beaucoup")
+    assert "pas bien compris" in first[0].text and asked(first) == "population"
+    assert not first[-1].buttons
+    second = engine.answer(SENDER, "vraiment beaucoup")
+    assert "choisir une des réponses" in second[0].text
+    assert [title for title, _ in second[-1].buttons] == ["Je ne sais pas", "Passer"]
+    assert "population" not in answers_of(engine)
+
+
+def test_dont_know_and_skip_are_stored_as_coverage(engine) -> None:
+    engine.start(SENDER)
+    engine.answer(SENDER, "commune")
+    engine.skip(SENDER)
+    engine.dont_know(SENDER, "aucune idée")
+    answers = answers_of(engine)
+    assert answers["nom_collectivite"].status == "skipped"
+    assert answers["population"].status == "unknown" and answers["population"].value is None
+
+
+def test_correcting_the_previous_answer_keeps_a_revision_and_comes_back(engine) -> None:
+    engine.start(SENDER)
+    engine.answer(SENDER, "commune")
+    engine.answer(SENDER, "Cahors")
+    engine.answer(SENDER, "12 000")
+    prompt = engine.correct(SENDER, None, "je me suis trompé à la question d'avant")
+    assert asked(prompt) == "population"
+    assert "12 000 habitants" in prompt[0].text
+    done = engine.answer(SENDER, "quinze mille")
+    assert "corrigée : 15 000 habitants" in joined(done)
+    assert asked(done) == "nombre_agents"
+    record = engine.store.latest_for_sender(SENDER)
+    assert [r.value for r in engine.store.revisions(record.id, "population")] == [12000]
+
+
+def test_correcting_a_named_answer(engine) -> None:
+    engine.start(SENDER)
+    engine.answer(SENDER, "commune")
+    engine.answer(SENDER, "Cahors")
+    engine.answer(SENDER, "12 000")
+    prompt = engine.correct(SENDER, "type de collectivité", "je veux changer le type de collectivité")
+    assert asked(prompt) == "type_collectivite"
+    engine.answer(SENDER, "une agglo")
+    assert answers_of(engine)["type_collectivite"].value == "intercommunalite"
+
+
+def test_pause_and_resume_where_we_stopped(engine) -> None:
+    engine.start(SENDER)
+    engine.answer(SENDER, "commune")
+    paused = engine.pause(SENDER)
+    assert "question 2 sur" in paused[0].text
+    assert engine.store.latest_for_sender(SENDER).status == "en_pause"
+    back = engine.welcome(SENDER)
+    assert back[0].text.startswith("Bon retour")
+    assert asked(back) == "nom_collectivite"
+    assert engine.store.latest_for_sender(SENDER).status == "en_cours"
+
+
+def test_restart_archives_the_current_diagnostic(engine) -> None:
+    engine.start(SENDER)
+    engine.answer(SENDER, "commune")
+    old = engine.store.latest_for_sender(SENDER)
+    replies = engine.restart(SENDER)
+    assert "archivées" in replies[0].text and asked(replies) == "type_collectivite"
+    assert engine.store.get(old.id).status == "abandonne"
+    assert answers_of(engine) == {}
+
+
+def test_a_complete_diagnostic_ends_with_the_result(engine) -> None:
+    questionnaire = default_questionnaire()
+    engine.start(SENDER)
+    replies: list[Reply] = []
+    for question in questionnaire.questions:
+        if question.answer_type == "oui_partiel_non":
+            replies = engine.answer(SENDER, "oui")
+        elif question.answer_type == "nombre":
+            replies = engine.answer(SENDER, "5000")
+        elif question.answer_type == "echelle":
+            replies = engine.answer(SENDER, "5")
+        elif question.answer_type == "texte":
+            replies = engine.skip(SENDER)
+        else:
+            replies = engine.answer(SENDER, None, choice=question.options()[0][0])
+    result = replies[-1].custom
+    assert result["type"] == "result"
+    assert result["maturity"]["overall"]["level"] is not None
+    assert len(result["recommendations"]) == 3
+    # eclairage_public, the first choice, was declared as existing.
+    assert "eclairage_public" not in result["recommendations"]
+    text = joined(replies)
+    assert "Niveau de maturité" in text and "Première action recommandée" in text
+    assert "source :" in text
+    record = engine.store.latest_for_sender(SENDER)
+    assert record.status == "termine" and record.completed_at is not None
+    assert engine.store.result(record.id)["recommendation"]["codes"] == result["recommendations"]
+    assert engine.answer(SENDER, "oui")[0].text.startswith("Votre diagnostic est terminé")
+
+
+def test_bad_input_is_refused_and_nothing_is_stored(engine) -> None:
+    engine.start(SENDER)
+    for bad in ["", "   ", "x" * 10_000, "😀😀", "<script>alert(1)</script>"]:
+        replies = engine.answer(SENDER, bad)
+        assert asked(replies) == "type_collectivite", bad
+    assert answers_of(engine) == {}
+
+
+def test_off_topic_that_is_an_answer_is_accepted(engine) -> None:
+    engine.start(SENDER)
+    replies = engine.off_script(SENDER, "une commune", "off_topic")
+    assert answers_of(engine)["type_collectivite"].value == "commune"
+    assert asked(replies) == "nom_collectivite"
+    refused = engine.off_script(SENDER, "What is the weather?", "other_language")
+    assert refused[0].text.startswith("Je ne comprends que le français")
+
+
+def test_a_dead_store_raises_for_the_action_to_apologise(tmp_path: Path) -> None:
+    broken = DiagnosticConversation(
+        store=DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"),
+        questionnaire=default_questionnaire(),
+        catalogue=default_catalogue(),
+        messages=default_messages(),
+    )
+    (tmp_path / "d.db").unlink()
+    (tmp_path / "d.db").mkdir()  # the file is now a folder: every access fails
+    broken.store.engine.dispose()
+    with pytest.raises(OperationalError):
+        broken.start(SENDER)

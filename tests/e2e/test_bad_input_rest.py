@@ -1,0 +1,51 @@
+"""Bad input through the REST channel: a clear French reply, nothing stored wrongly."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import Servers, question_of, texts
+
+pytestmark = pytest.mark.e2e
+
+BAD_INPUTS = [
+    "",
+    "   ",
+    "a" * 10_000,
+    "😀🎉👍",
+    "Hello, what is this about?",
+    "'; DROP TABLE answers; --",
+    "1 OR 1=1; SELECT * FROM diagnostics",
+    "<script>alert('x')</script>",
+    "<b>oui</b><img src=x onerror=alert(1)>",
+]
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=range(len(BAD_INPUTS)))
+def test_bad_input_on_a_number_question(servers: Servers, sender: str, bad: str) -> None:
+    servers.say(sender, "bonjour")
+    servers.say(sender, "commencer")
+    servers.say(sender, "une commune")
+    servers.say(sender, "passer")
+    before = servers.export(sender)["answers"]
+
+    reply = servers.say(sender, bad)
+    assert reply, "the assistant always answers"
+    assert question_of(reply)["question_id"] == "population", texts(reply)
+    words = texts(reply).lower()
+    assert any(w in words for w in ("compris", "français", "texte", "trop long", "autodiagnostic")), words
+    assert servers.export(sender)["answers"] == before, "nothing stored for bad input"
+
+    # The server keeps answering, and the diagnostic goes on.
+    after = servers.say(sender, "3 500 habitants")
+    assert question_of(after)["question_id"] == "nombre_agents"
+    assert servers.export(sender)["answers"]["population"]["value"] == 3500
+
+
+def test_html_in_a_free_text_answer_is_kept_as_written(servers: Servers, sender: str) -> None:
+    servers.say(sender, "bonjour")
+    servers.say(sender, "commencer")
+    servers.say(sender, "une commune")
+    name = "Mairie <b>de</b> Test & Cie"
+    servers.say(sender, name)
+    assert servers.export(sender)["answers"]["nom_collectivite"]["value"] == name
