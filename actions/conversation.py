@@ -8,6 +8,7 @@ from bot.dialogue import DiagnosticConversation
 from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
+from bot.settings import load_settings
 from bot.storage import DiagnosticStore
 
 
@@ -19,4 +20,5 @@ def conversation() -> DiagnosticConversation:
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
+        public_url=load_settings().public_url,
     )

@@ -20,6 +20,7 @@ from bot.messages import Messages
 from bot.questionnaire import Question, Questionnaire
 from bot.recommendations import Catalogue, Recommendation, recommend
 from bot.scoring import Maturity, compute_maturity
+from bot.settings import report_path
 from bot.storage import DiagnosticRecord, DiagnosticStore
 from bot.understanding.answers import normalise
 from bot.understanding.lookup import find_glossary_entry, find_question_by_topic
@@ -58,11 +59,13 @@ class DiagnosticConversation:
         questionnaire: Questionnaire,
         catalogue: Catalogue,
         messages: Messages,
+        public_url: str,
     ) -> None:
         self.store = store
         self.questionnaire = questionnaire
         self.catalogue = catalogue
         self.messages = messages
+        self.public_url = public_url
 
     # --- entry points, one per kind of user turn -----------------------------------
 
@@ -364,13 +367,15 @@ class DiagnosticConversation:
         if recommendation.alternatives:
             titles = " ; ".join(alt.title for alt in recommendation.alternatives)
             replies.append(Reply(say("result_alternatives", alternatives=titles)))
+        report_url = self.public_url + report_path(record.public_id)
         payload = {
             "type": "result",
             "diagnostic_id": record.public_id,
+            "report_url": report_url,
             "maturity": maturity.to_dict(),
             "recommendations": list(recommendation.codes),
         }
-        replies.append(Reply(say("result_export_hint"), custom=payload))
+        replies.append(Reply(say("result_report", url=report_url), custom=payload))
         return replies
 
     def _finished_reply(self) -> Reply:

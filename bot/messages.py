@@ -68,7 +68,7 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "result_first_step": ("first_step",),
         "result_fact": ("text", "source"),
         "result_alternatives": ("alternatives",),
-        "result_export_hint": (),
+        "result_report": ("url",),
     }.items()
 }
 

@@ -4,6 +4,8 @@ Use ``DiagnosticStore.from_url()`` (URL from ``$DIAGNOSTIC_DATABASE_URL``, defau
 SQLite file in ``var/``); nothing connects to a database at import time.
 """
 
+# Registers the review tables (issue 4) on the shared metadata, for migrations and checks.
+from bot.storage import review_models  # noqa: F401
 from bot.storage.engine import database_url, make_engine
 from bot.storage.migrate import migrate
 from bot.storage.repository import DiagnosticNotFoundError, DiagnosticRecord, DiagnosticStore, Revision

@@ -64,12 +64,12 @@ _PARTLY = word_pattern(
     r"partiellement",
     r"en cours",
     r"en projet",
-    r"(?:c est |est |sont )?prevue?s?",
+    r"prevue?s?",
     r"a l etude",
     r"en (?:reflexion|preparation|construction|chantier|test|experimentation)",
     r"on y (?:travaille|reflechit|pense)",
     r"en train de",
-    r"(?:on a |nous avons |j ai )?(?:commence|debute|demarre|amorce|entame)e?s?",
+    r"(?:commence|debute|demarre|amorce|entame)e?s?",
     r"on commence",
     r"au debut",
     r"debut",
@@ -171,7 +171,7 @@ _YES = word_pattern(
 
 
 def yes_partly_no(text: str) -> str | None:
-    """ "oui", "en_partie" or "non" for an answer, or None when it says neither."""
+    """Return "oui", "en_partie" or "non" for an answer, or None when it says neither."""
     form = match_form(text)
     if form in _EXACT:
         return _EXACT[form]

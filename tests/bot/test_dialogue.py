@@ -23,6 +23,7 @@ def engine(tmp_path: Path) -> DiagnosticConversation:
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
+        public_url="http://diag.test",
     )
 
 
@@ -175,6 +176,9 @@ def test_a_complete_diagnostic_ends_with_the_result(engine) -> None:
             replies = engine.answer(SENDER, None, choice=question.options()[0][0])
     result = replies[-1].custom
     assert result["type"] == "result"
+    record = engine.store.latest_for_sender(SENDER)
+    assert result["report_url"] == f"http://diag.test/rapport/{record.public_id}"
+    assert result["report_url"] in replies[-1].text
     assert result["maturity"]["overall"]["level"] is not None
     assert len(result["recommendations"]) == 3
     # eclairage_public, the first choice, was declared as existing.
@@ -211,6 +215,7 @@ def test_a_dead_store_raises_for_the_action_to_apologise(tmp_path: Path) -> None
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
+        public_url="http://diag.test",
     )
     (tmp_path / "d.db").unlink()
     (tmp_path / "d.db").mkdir()  # the file is now a folder: every access fails

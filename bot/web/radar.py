@@ -1,0 +1,126 @@
+"""The maturity radar, drawn on the server as an SVG string (readable without JavaScript).
+
+One spoke per axis, rings every 20 points, the scores as a polygon. An axis without a
+score sits at the centre and its label says "non évalué". The SVG carries a title and a
+description that list every score, so that it has a text alternative of its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from markupsafe import Markup
+
+from bot.web.formatting import number
+
+WIDTH = 560
+HEIGHT = 440
+CENTER_X = WIDTH / 2
+CENTER_Y = HEIGHT / 2 + 5
+RADIUS = 140
+RINGS = (20, 40, 60, 80, 100)
+LABEL_GAP = 24
+LINE_LENGTH = 18
+FONT_SIZE = 13
+
+
+@dataclass(frozen=True)
+class RadarAxis:
+    label: str
+    score: float | None
+
+
+def _point(index: int, count: int, value: float) -> tuple[float, float]:
+    angle = -math.pi / 2 + 2 * math.pi * index / count
+    distance = RADIUS * max(0.0, min(value, 100.0)) / 100
+    return CENTER_X + distance * math.cos(angle), CENTER_Y + distance * math.sin(angle)
+
+
+def _points(values: Sequence[float]) -> str:
+    count = len(values)
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(i, count, v) for i, v in enumerate(values)))
+
+
+def _wrap(text: str, width: int = LINE_LENGTH) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _score_text(score: float | None) -> str:
+    return "non évalué" if score is None else f"{number(score)}/100"
+
+
+def describe(axes: Sequence[RadarAxis]) -> str:
+    """The text alternative: every axis with its score."""
+    parts = [f"{axis.label} : {_score_text(axis.score)}" for axis in axes]
+    return "Score de maturité par axe, sur 100. " + " ; ".join(parts) + "."
+
+
+def _label(index: int, count: int, axis: RadarAxis) -> str:
+    angle = -math.pi / 2 + 2 * math.pi * index / count
+    x = CENTER_X + (RADIUS + LABEL_GAP) * math.cos(angle)
+    y = CENTER_Y + (RADIUS + LABEL_GAP) * math.sin(angle)
+    cos = math.cos(angle)
+    anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
+    lines = [*_wrap(axis.label), _score_text(axis.score)]
+    line_height = FONT_SIZE + 3
+    sin = math.sin(angle)
+    # Labels above the centre grow upwards, those below grow downwards.
+    top = y - (len(lines) - 1) * line_height if sin < -0.2 else y - (len(lines) - 1) * line_height / 2
+    if sin > 0.2:
+        top = y + FONT_SIZE / 2
+    spans = []
+    for number_, line in enumerate(lines):
+        weight = ' font-weight="700"' if number_ == len(lines) - 1 else ""
+        spans.append(f'<tspan x="{x:.1f}" y="{top + number_ * line_height:.1f}"{weight}>{escape(line)}</tspan>')
+    return f'<text text-anchor="{anchor}" font-size="{FONT_SIZE}" fill="#1b1b1b">{"".join(spans)}</text>'
+
+
+def radar_svg(axes: Sequence[RadarAxis], id_prefix: str = "radar") -> Markup:
+    """The radar as inline SVG markup (every text escaped)."""
+    if len(axes) < 3:
+        raise ValueError("un radar a besoin d'au moins trois axes")
+    count = len(axes)
+    title_id, desc_id = f"{id_prefix}-titre", f"{id_prefix}-description"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'class="radar" aria-labelledby={quoteattr(title_id + " " + desc_id)} '
+        'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif">',
+        f"<title id={quoteattr(title_id)}>Radar de maturité par axe</title>",
+        f"<desc id={quoteattr(desc_id)}>{escape(describe(axes))}</desc>",
+        '<g class="radar-grille" fill="none" stroke="#b4bac4" stroke-width="1">',
+    ]
+    for ring in RINGS:
+        parts.append(f'<polygon points="{_points([ring] * count)}"/>')
+    for index in range(count):
+        x, y = _point(index, count, 100)
+        parts.append(f'<line x1="{CENTER_X:.1f}" y1="{CENTER_Y:.1f}" x2="{x:.1f}" y2="{y:.1f}"/>')
+    parts.append("</g>")
+    parts.append('<g class="radar-graduations" font-size="11" fill="#4a4f57" aria-hidden="true">')
+    for ring in RINGS:
+        _, y = _point(0, count, ring)
+        parts.append(f'<text x="{CENTER_X + 4:.1f}" y="{y + 12:.1f}">{ring}</text>')
+    parts.append("</g>")
+    scores = [axis.score if axis.score is not None else 0.0 for axis in axes]
+    parts.append(
+        f'<polygon class="radar-scores" points="{_points(scores)}" fill="#1f5fa8" fill-opacity="0.25" '
+        'stroke="#1f5fa8" stroke-width="2.5" stroke-linejoin="round"/>'
+    )
+    for index, (axis, score) in enumerate(zip(axes, scores, strict=True)):
+        x, y = _point(index, count, score)
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1f5fa8">'
+            f"<title>{escape(axis.label)} : {escape(_score_text(axis.score))}</title></circle>"
+        )
+    parts.append('<g class="radar-libelles">')
+    parts.extend(_label(index, count, axis) for index, axis in enumerate(axes))
+    parts.append("</g></svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,96 @@
+"""Talks to Rasa's REST channel, and says in French what went wrong when it cannot.
+
+Rasa down (refused or timed out) and Rasa answering without any message (which is what
+it does when the action server is down) are different failures with different statuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+REST_WEBHOOK = "/webhooks/rest/webhook"
+_KEPT_FIELDS = ("text", "buttons", "custom", "image")
+
+
+class AssistantError(Exception):
+    """The assistant cannot answer; ``status`` and ``message`` are for the browser."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def unavailable() -> AssistantError:
+    return AssistantError(
+        503,
+        "assistant_indisponible",
+        "L'assistant est momentanément indisponible. Vos réponses déjà données sont conservées : "
+        "réessayez dans quelques instants.",
+    )
+
+
+def no_answer() -> AssistantError:
+    return AssistantError(
+        502,
+        "assistant_sans_reponse",
+        "L'assistant n'a pas pu traiter votre message (service de diagnostic indisponible). "
+        "Vos réponses déjà données sont conservées : réessayez dans quelques instants.",
+    )
+
+
+def too_slow() -> AssistantError:
+    return AssistantError(
+        504,
+        "assistant_trop_lent",
+        "L'assistant met trop de temps à répondre. Réessayez dans quelques instants.",
+    )
+
+
+def _clean(message: Any) -> dict[str, Any] | None:
+    """Only the fields a browser renders, with buttons reduced to title and payload."""
+    if not isinstance(message, dict):
+        return None
+    kept = {key: message[key] for key in _KEPT_FIELDS if message.get(key) is not None}
+    if "buttons" in kept:
+        kept["buttons"] = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in kept["buttons"]
+            if isinstance(b, dict)
+        ]
+    return kept or None
+
+
+class RasaClient:
+    def __init__(self, base_url: str, timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None):
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            transport=transport,
+        )
+
+    async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
+        """The bot messages answering ``message`` in ``sender``'s conversation."""
+        try:
+            response = await self._client.post(REST_WEBHOOK, json={"sender": sender, "message": message})
+        except httpx.TimeoutException:
+            raise too_slow() from None
+        except httpx.TransportError:
+            raise unavailable() from None
+        if response.status_code != 200:
+            raise no_answer()
+        try:
+            data = response.json()
+        except ValueError:
+            raise no_answer() from None
+        items = data if isinstance(data, list) else []
+        messages = [cleaned for cleaned in map(_clean, items) if cleaned]
+        if not messages:
+            raise no_answer()
+        return messages
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,193 @@
+"""The results report of a finished diagnostic, read from the store (the stored result is the truth).
+
+Nothing is recomputed: scores, levels and the recommendation are those saved when the
+diagnostic ended; the questionnaire only gives the wording (question texts, axis order,
+level descriptions, answer labels).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.questionnaire import Questionnaire
+from bot.storage import DiagnosticStore
+from bot.web import formatting
+
+# public ids are secrets.token_urlsafe(24): anything else is not looked up at all.
+PUBLIC_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+PROFILE_SECTION_LABEL = "Votre collectivité"
+
+
+@dataclass(frozen=True)
+class AxisLine:
+    axis_id: str
+    label: str
+    score: float | None
+    level: int | None
+    level_name: str | None
+    coverage: float
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    question_id: str
+    position: int
+    section: str
+    question: str
+    display: str
+    status: str
+    value: Any
+    raw_text: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    public_id: str
+    status: str
+    completed_at: str | None
+    authority_name: str | None
+    profile: dict[str, str]
+    overall_score: float | None
+    overall_level: int | None
+    overall_level_name: str | None
+    overall_level_description: str | None
+    overall_coverage: float
+    axes: tuple[AxisLine, ...]
+    top: dict[str, Any]
+    alternatives: tuple[dict[str, Any], ...]
+    answers: tuple[AnswerLine, ...]
+    maturity: dict[str, Any]
+    recommendation: dict[str, Any]
+
+    def sections(self) -> list[tuple[str, list[AnswerLine]]]:
+        """Answers grouped by section, in questionnaire order."""
+        grouped: dict[str, list[AnswerLine]] = {}
+        for line in self.answers:
+            grouped.setdefault(line.section, []).append(line)
+        return list(grouped.items())
+
+    def to_json(self, report_url: str) -> dict[str, Any]:
+        return {
+            "diagnostic_id": self.public_id,
+            "status": self.status,
+            "completed_at": self.completed_at,
+            "report_url": report_url,
+            "authority_name": self.authority_name,
+            "maturity": self.maturity,
+            "recommendation": self.recommendation,
+            "answers": [
+                {
+                    "question_id": line.question_id,
+                    "position": line.position,
+                    "question": line.question,
+                    "status": line.status,
+                    "value": line.value,
+                    "display": line.display,
+                    "raw_text": line.raw_text,
+                }
+                for line in self.answers
+            ],
+        }
+
+
+def load_report(store: DiagnosticStore, questionnaire: Questionnaire, public_id: str) -> Report | None:
+    """The report of a finished diagnostic, or None (unknown id, or no result yet)."""
+    if not PUBLIC_ID_PATTERN.fullmatch(public_id):
+        return None
+    record = store.by_public_id(public_id)
+    if record is None:
+        return None
+    result = store.result(record.id)
+    if result is None:
+        return None
+    maturity = result["maturity"] or {}
+    recommendation = result["recommendation"] or {}
+    overall = maturity.get("overall") or {}
+    answers = store.answers(record.id)
+    level_rank = overall.get("level")
+    levels = {level.rank: level for level in questionnaire.levels}
+    completed = record.completed_at.isoformat() if record.completed_at else result.get("computed_at")
+    return Report(
+        public_id=record.public_id,
+        status=record.status,
+        completed_at=completed,
+        authority_name=record.authority_name,
+        profile=_profile(questionnaire, answers),
+        overall_score=overall.get("score"),
+        overall_level=level_rank,
+        overall_level_name=overall.get("level_name"),
+        overall_level_description=levels[level_rank].description if level_rank in levels else None,
+        overall_coverage=float(overall.get("coverage") or 0.0),
+        axes=_axes(questionnaire, maturity.get("axes") or {}),
+        top=recommendation.get("top") or {},
+        alternatives=tuple(recommendation.get("alternatives") or ()),
+        answers=_answers(questionnaire, answers),
+        maturity=maturity,
+        recommendation=recommendation,
+    )
+
+
+def _axes(questionnaire: Questionnaire, stored: dict[str, Any]) -> tuple[AxisLine, ...]:
+    """Stored axis results, in the questionnaire's axis order (unknown axes last)."""
+    order = [axis.id for axis in questionnaire.axes if axis.id in stored]
+    order += [axis_id for axis_id in stored if axis_id not in order]
+    lines = []
+    for axis_id in order:
+        item = stored[axis_id] or {}
+        lines.append(
+            AxisLine(
+                axis_id=axis_id,
+                label=str(item.get("label") or axis_id),
+                score=item.get("score"),
+                level=item.get("level"),
+                level_name=item.get("level_name"),
+                coverage=float(item.get("coverage") or 0.0),
+                answered=int(item.get("answered") or 0),
+                total=int(item.get("total") or 0),
+            )
+        )
+    return tuple(lines)
+
+
+def _section_label(questionnaire: Questionnaire, axis_id: str | None) -> str:
+    if axis_id is None:
+        return PROFILE_SECTION_LABEL
+    try:
+        return questionnaire.axis(axis_id).label
+    except KeyError:
+        return axis_id
+
+
+def _answers(questionnaire: Questionnaire, answers: dict) -> tuple[AnswerLine, ...]:
+    lines = []
+    for question in questionnaire.questions:
+        answer = answers.get(question.id)
+        if answer is None:
+            continue
+        lines.append(
+            AnswerLine(
+                question_id=question.id,
+                position=questionnaire.position(question.id),
+                section=_section_label(questionnaire, question.axis),
+                question=question.text,
+                display=formatting.answer_value(question, answer),
+                status=answer.status,
+                value=answer.value,
+                raw_text=answer.raw_text,
+            )
+        )
+    return tuple(lines)
+
+
+def _profile(questionnaire: Questionnaire, answers: dict) -> dict[str, str]:
+    """Question id -> answer as read, for the profile questions that were answered."""
+    profile = {}
+    for question in questionnaire.questions:
+        answer = answers.get(question.id)
+        if question.is_profile and answer is not None and answer.status == "answered":
+            profile[question.id] = formatting.answer_value(question, answer)
+    return profile

@@ -1,0 +1,53 @@
+"""Public pages: home, full-page chat, the widget's files and a health check."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.web.templating import STATIC_DIR
+
+# Host pages fetch the widget from another origin: let them cache it a little, never sniff it.
+WIDGET_HEADERS = {"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"}
+
+
+def _page_context(request: Request) -> dict:
+    questionnaire = request.app.state.questionnaire
+    return {
+        "total": len(questionnaire.questions),
+        "axes": questionnaire.axes,
+        "levels": questionnaire.levels,
+        "public_url": request.app.state.settings.public_url,
+    }
+
+
+async def home(request: Request) -> Response:
+    return request.app.state.templates.TemplateResponse(request, "home.html", _page_context(request))
+
+
+async def chat(request: Request) -> Response:
+    return request.app.state.templates.TemplateResponse(request, "chat.html", _page_context(request))
+
+
+async def widget_js(request: Request) -> Response:
+    return FileResponse(STATIC_DIR / "widget.js", media_type="text/javascript", headers=WIDGET_HEADERS)
+
+
+async def widget_css(request: Request) -> Response:
+    return FileResponse(STATIC_DIR / "widget.css", media_type="text/css", headers=WIDGET_HEADERS)
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+ROUTES = [
+    Route("/", home, name="home"),
+    Route("/diagnostic", chat, name="chat"),
+    Route("/widget.js", widget_js, name="widget_js"),
+    Route("/widget.css", widget_css, name="widget_css"),
+    Route("/api/health", health, name="health"),
+    Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+]

@@ -1,0 +1,56 @@
+"""The results report: an HTML page at /rapport/{id} and the same data at /rapport/{id}.json.
+
+The views are plain functions: Starlette runs them in its thread pool, as the store is
+synchronous (SQLAlchemy).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.settings import report_json_path, report_path
+from bot.web.errors import error_response
+from bot.web.radar import RadarAxis, radar_svg
+from bot.web.report import Report, load_report
+
+NOT_FOUND = "Ce rapport n'existe pas, ou le diagnostic n'est pas encore terminé. Vérifiez l'adresse reçue à la fin du diagnostic."
+# An unguessable address is the only key to a report: keep it out of search engines and shared caches.
+PRIVATE = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, max-age=60"}
+
+
+def _report(request: Request) -> Report | None:
+    state = request.app.state
+    return load_report(state.store, state.questionnaire, request.path_params["public_id"])
+
+
+def report_page(request: Request) -> Response:
+    report = _report(request)
+    if report is None:
+        return error_response(request, 404, NOT_FOUND)
+    settings = request.app.state.settings
+    radar = radar_svg([RadarAxis(axis.label, axis.score) for axis in report.axes])
+    context = {
+        "report": report,
+        "radar": radar,
+        "report_url": settings.public_url + report_path(report.public_id),
+        "json_path": report_json_path(report.public_id),
+        "level_count": len(request.app.state.questionnaire.levels),
+    }
+    return request.app.state.templates.TemplateResponse(request, "report.html", context, headers=PRIVATE)
+
+
+def report_json(request: Request) -> Response:
+    report = _report(request)
+    if report is None:
+        return error_response(request, 404, NOT_FOUND)
+    url = request.app.state.settings.public_url + report_path(report.public_id)
+    return JSONResponse(report.to_json(url), headers=PRIVATE)
+
+
+# The .json route comes first: "/rapport/{public_id}" would also match "<id>.json".
+ROUTES = [
+    Route("/rapport/{public_id}.json", report_json, name="report_json"),
+    Route("/rapport/{public_id}", report_page, name="report"),
+]

@@ -1,0 +1,126 @@
+"""The custom actions hand each turn to the engine and send its replies, payload included."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions as module
+from actions.actions import (
+    ActionAnswer,
+    ActionCorrect,
+    ActionDefine,
+    ActionDontKnow,
+    ActionPause,
+    ActionSkip,
+    ActionStartDiagnostic,
+    ActionWelcome,
+    DiagnosticAction,
+)
+from bot.dialogue import DiagnosticConversation
+from bot.messages import default_messages
+from bot.questionnaire import default_questionnaire
+from bot.recommendations import default_catalogue
+from bot.storage import DiagnosticStore
+
+SENDER = "action-test"
+
+
+@pytest.fixture
+def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DiagnosticConversation:
+    conversation = DiagnosticConversation(
+        store=DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"),
+        questionnaire=default_questionnaire(),
+        catalogue=default_catalogue(),
+        messages=default_messages(),
+        public_url="http://diag.test",
+    )
+    monkeypatch.setattr(module, "conversation", lambda: conversation)
+    return conversation
+
+
+def tracker(text: str, intent: str, entities: list[dict] | None = None) -> Tracker:
+    return Tracker(
+        sender_id=SENDER,
+        slots={},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                        "entities": entities or []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action: DiagnosticAction, text: str, intent: str, entities: list[dict] | None = None) -> list[dict]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker(text, intent, entities), {}))
+    assert events == []
+    return dispatcher.messages
+
+
+def test_every_action_name_is_declared_in_the_domain() -> None:
+    import yaml
+
+    declared = set(yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8"))["actions"])
+    names = {cls().name() for cls in DiagnosticAction.__subclasses__()}
+    assert names == declared
+
+
+def test_start_sends_the_question_with_buttons_and_payload(engine) -> None:
+    run(ActionWelcome(), "bonjour", "greet")
+    messages = run(ActionStartDiagnostic(), "/start_diagnostic", "start_diagnostic")
+    question = messages[-1]
+    assert question["custom"]["question_id"] == "type_collectivite"
+    assert {"title": "Commune", "payload": '/answer{"choice": "commune"}'} in question["buttons"]
+
+
+def test_a_button_choice_entity_is_the_answer(engine) -> None:
+    run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
+    run(ActionAnswer(), '/answer{"choice": "departement"}', "answer",
+        [{"entity": "choice", "value": "departement"}])
+    record = engine.store.latest_for_sender(SENDER)
+    stored = engine.store.answers(record.id)["type_collectivite"]
+    assert stored.value == "departement" and stored.raw_text == "Département"
+
+
+def test_payload_texts_are_not_stored_as_raw_text(engine) -> None:
+    run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
+    run(ActionAnswer(), "commune", "answer")
+    run(ActionSkip(), "/skip", "skip")
+    run(ActionDontKnow(), "/dont_know", "dont_know")
+    record = engine.store.latest_for_sender(SENDER)
+    assert engine.store.answers(record.id)["population"].raw_text is None
+
+
+def test_entities_reach_the_engine(engine) -> None:
+    run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
+    definition = run(ActionDefine(), "c'est quoi le truc ?", "ask_definition",
+                     [{"entity": "term", "value": "réversibilité"}])
+    assert "récupérer ses données" in definition[0]["text"]
+    run(ActionAnswer(), "commune", "answer")
+    run(ActionAnswer(), "Cahors", "answer")
+    correction = run(ActionCorrect(), "changer le type", "correct_previous",
+                     [{"entity": "subject", "value": "type de collectivité"}])
+    assert correction[-1]["custom"]["question_id"] == "type_collectivite"
+
+
+def test_a_dead_store_gets_a_french_apology_and_keeps_the_answers(engine) -> None:
+    run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
+    run(ActionAnswer(), "commune", "answer")
+    database = Path(engine.store.engine.url.database)
+    engine.store.engine.dispose()
+    kept = database.with_suffix(".kept")
+    database.rename(kept)
+    database.mkdir()  # the database is now a folder: every access fails
+    messages = run(ActionPause(), "je reprendrai plus tard", "pause")
+    assert [m["text"] for m in messages] == [default_messages().say("storage_error")]
+    database.rmdir()
+    kept.rename(database)
+    record = engine.store.latest_for_sender(SENDER)
+    assert engine.store.answers(record.id)["type_collectivite"].value == "commune"
