@@ -34,7 +34,7 @@ ACTIVE = ("en_cours", "en_pause")
 
 # Payloads of the quick-reply buttons; domain.yml declares the intents and the entity.
 START_PAYLOAD = "/start_diagnostic"
-RESTART_PAYLOAD = "/restart"
+RESTART_PAYLOAD = "/start_over"
 SKIP_PAYLOAD = "/skip"
 DONT_KNOW_PAYLOAD = "/dont_know"
 
