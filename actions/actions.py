@@ -8,7 +8,7 @@ its replies. What to say and what to store is decided in ``bot/``.
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -41,7 +41,7 @@ def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
         dispatcher.utter_message(text=reply.text, buttons=buttons, json_message=reply.custom)
 
 
-class DiagnosticAction(Action):
+class DiagnosticAction(Action, metaclass=ABCMeta):
     """Runs one engine method; a storage failure gets a French apology, nothing is lost."""
 
     @abstractmethod

@@ -24,6 +24,7 @@ from bot.settings import report_path
 from bot.storage import DiagnosticRecord, DiagnosticStore
 from bot.understanding.answers import normalise
 from bot.understanding.lookup import find_glossary_entry, find_question_by_topic
+from bot.understanding.suspicious import looks_like_code
 
 # Answers longer than this are refused rather than guessed at.
 MAX_ANSWER_LENGTH = 500
@@ -112,7 +113,7 @@ class DiagnosticConversation:
                 Reply(self.messages.say("too_long", length=f"{len(text):,}".replace(",", " "))),
                 self._question_reply(question),
             ]
-        interpretation = normalise(question, choice if choice is not None else text)
+        interpretation = self._interpret(question, text, choice)
         if interpretation is None:
             if resumed:
                 return self._resume(record)
@@ -126,7 +127,7 @@ class DiagnosticConversation:
         if record is not None and record.status == "en_cours" and text:
             question = self._asked_question(record)
             if question.answer_type != "texte" and len(text) <= MAX_ANSWER_LENGTH:
-                interpretation = normalise(question, text)
+                interpretation = self._interpret(question, text, None)
                 if interpretation is not None:
                     return self._store_and_continue(record, question, interpretation, text.strip())
         return [Reply(self.messages.say(kind)), *self.current_question(sender_id)]
@@ -268,6 +269,15 @@ class DiagnosticConversation:
         if question_id is None:
             question_id = self.questionnaire.questions[0].id
         return self.questionnaire.question(question_id)
+
+    @staticmethod
+    def _interpret(question: Question, text: str, choice: str | None) -> Interpretation | None:
+        """A button's code, or the typed text; pasted markup or code is never read as a value."""
+        if choice is not None:
+            return normalise(question, choice)
+        if question.answer_type != "texte" and looks_like_code(text):
+            return None
+        return normalise(question, text)
 
     def _store_and_continue(
         self,
