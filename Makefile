@@ -21,14 +21,20 @@ export RASA_HOST ?= 127.0.0.1
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+# The web application (site, widget, reports) and the demo commune website (bot/settings.py).
+export DIAGNOSTIC_WEB_HOST ?= 127.0.0.1
+export DIAGNOSTIC_WEB_PORT ?= 8000
+export DIAGNOSTIC_DEMO_PORT ?= 8001
+export DIAGNOSTIC_PUBLIC_URL ?= http://$(DIAGNOSTIC_WEB_HOST):$(DIAGNOSTIC_WEB_PORT)
+export DIAGNOSTIC_RASA_URL ?= http://$(RASA_HOST):$(RASA_PORT)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install train run shell test lint validate unit stories e2e clean
+.PHONY: help install train run shell test lint validate unit stories e2e install-browser browser bench-widget nlu-test bench-nlu clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(PY):
 	@command -v python$(PYTHON_VERSION) >/dev/null || { echo "Python $(PYTHON_VERSION) est introuvable (voir .python-version)."; exit 1; }
@@ -46,7 +52,7 @@ $(MODEL): $(TRAINING_FILES) | $(VENV)/.installed
 
 train: $(MODEL) ## Train the model if the training data or the config changed
 
-run: install train ## Start the action server and the Rasa server (Ctrl-C stops both)
+run: install train ## Start the action and Rasa servers, the website and the demo site (Ctrl-C stops all)
 	@bash scripts/run.sh
 
 shell: install train ## Chat in the terminal (starts the action server too)
@@ -59,7 +65,7 @@ validate: install ## rasa data validate --fail-on-warnings
 	$(RASA) data validate --fail-on-warnings --quiet
 
 unit: install ## Unit tests (no server)
-	$(BIN)/pytest -q -m "not e2e and not browser"
+	$(BIN)/pytest -q -m "not e2e and not browser and not nlu"
 
 stories: install train ## Test stories with --fail-on-prediction-errors
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
@@ -67,11 +73,30 @@ stories: install train ## Test stories with --fail-on-prediction-errors
 e2e: install train ## End-to-end tests on the real servers
 	$(BIN)/pytest -q -m e2e
 
+nlu-test: install train ## The trained model keeps its held-out figures (tests/nlu, benchmarks/nlu.md)
+	$(BIN)/pytest -q -m nlu
+
+bench-nlu: install ## Train and compare the NLU pipelines, write benchmarks/nlu.md (about 40 min)
+	nice $(PY) scripts/bench_nlu.py
+
+install-browser: ## Chromium (Debian) and local copies of axe-core and rasa-webchat, if missing
+	bash scripts/install-browser.sh
+
+browser: install train install-browser ## Browser tests: widget, report, accessibility, screenshots/
+	$(BIN)/pytest -q -m browser
+
+bench-widget: install install-browser ## Gzipped size of the widget vs rasa-webchat (benchmarks/widget.md)
+	$(PY) scripts/bench_widget.py
+
 test: install ## The whole suite (what CI runs)
 	bash scripts/test-services.sh
 	$(MAKE) --no-print-directory lint validate
 	source var/test-services.env && $(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory stories e2e
+	$(MAKE) --no-print-directory stories nlu-test e2e browser
 
 clean: ## Remove the trained model, the results and the local databases
 	rm -rf models results var
+
+.PHONY: bench-review
+bench-review: install ## Benchmark of the staff review on 10,000 conversations (writes benchmarks/review.md)
+	$(PY) scripts/bench_review.py

@@ -54,10 +54,6 @@ class Settings:
     max_message_length: int = 2000
     max_body_bytes: int = 16384
 
-    @property
-    def demo_origin(self) -> str:
-        return f"http://{self.web_host}:{self.demo_port}"
-
 
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = environ.get(name, "").strip()

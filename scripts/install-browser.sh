@@ -11,18 +11,22 @@ AXE_CORE_VERSION=4.14.1
 RASA_WEBCHAT_VERSION=1.0.1
 CACHE=var/npm-cache
 
-if [[ ! -x /usr/bin/chromium ]]; then
-    echo "Installation de Chromium (paquet Debian)..."
-    if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+apt_install() {
+    echo "Installation des paquets Debian : $*..."
     "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null
+}
+
+if [[ ! -x /usr/bin/chromium ]]; then
+    apt_install chromium fonts-dejavu-core
 fi
 
 mkdir -p "$CACHE"
 pack() {  # package, version
     local tarball="$CACHE/$1-$2.tgz"
     if [[ -s "$tarball" ]]; then return 0; fi
-    command -v npm >/dev/null || { echo "npm est introuvable : installez Node.js (paquet Debian nodejs npm)." >&2; exit 1; }
+    command -v npm >/dev/null || apt_install npm
     echo "Copie locale de $1@$2 (npm pack)..."
     (cd "$CACHE" && npm pack --silent "$1@$2" >/dev/null)
     [[ -s "$tarball" ]] || { echo "npm pack n'a pas produit $tarball" >&2; exit 1; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server (REST + Socket.IO), says in French what
-# runs where, and stops both on Ctrl-C. `scripts/run.sh shell` opens `rasa shell` instead
-# of the Rasa server. Called by `make run` / `make shell`, which set the variables.
+# Starts the action server, the Rasa server (REST + Socket.IO), the web application and
+# the demo commune website, says in French what runs where, and stops everything on Ctrl-C.
+# `scripts/run.sh shell` opens `rasa shell` instead of the servers. Called by `make run` /
+# `make shell`, which set the variables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-server}"
@@ -52,15 +53,28 @@ echo "Démarrage du serveur Rasa (port ${RASA_PORT}) ; le chargement du modèle 
 pids+=($!)
 wait_for "http://${RASA_HOST}:${RASA_PORT}/status" "serveur Rasa" "${pids[-1]}"
 
+echo "Démarrage du site web (port ${DIAGNOSTIC_WEB_PORT}) et du site de démonstration (port ${DIAGNOSTIC_DEMO_PORT})..."
+.venv/bin/python -m bot.web site >var/log/web.log 2>&1 &
+pids+=($!)
+wait_for "http://${DIAGNOSTIC_WEB_HOST}:${DIAGNOSTIC_WEB_PORT}/api/health" "site web" "${pids[-1]}"
+.venv/bin/python -m bot.web demo >var/log/demo.log 2>&1 &
+pids+=($!)
+wait_for "http://${DIAGNOSTIC_WEB_HOST}:${DIAGNOSTIC_DEMO_PORT}/" "site de démonstration" "${pids[-1]}"
+
 cat <<MSG
 
-L'assistant est prêt.
+L'assistant est prêt. Ouvrez dans votre navigateur :
+
+    ${DIAGNOSTIC_PUBLIC_URL}
+
+  - Site de démonstration (le widget sur le site d'une commune) : http://${DIAGNOSTIC_WEB_HOST}:${DIAGNOSTIC_DEMO_PORT}
+  - Widget à intégrer : <script src="${DIAGNOSTIC_PUBLIC_URL}/widget.js" async></script>
   - Canal REST      : POST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook
   - Canal Socket.IO : http://${RASA_HOST}:${RASA_PORT}/socket.io
   - Actions         : http://127.0.0.1:${ACTIONS_PORT}/webhook
   - Diagnostics     : ${DIAGNOSTIC_DATABASE_URL}
   - Journaux        : var/log/
-Essayez :
+Essayez aussi :
   curl -s -X POST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook \\
        -H 'Content-Type: application/json' -d '{"sender": "essai", "message": "bonjour"}'
 Ctrl-C arrête tout.

@@ -16,15 +16,15 @@ from markupsafe import Markup
 
 from bot.web.formatting import number
 
-WIDTH = 560
-HEIGHT = 440
+WIDTH = 600
+HEIGHT = 480
 CENTER_X = WIDTH / 2
-CENTER_Y = HEIGHT / 2 + 5
+CENTER_Y = 235
 RADIUS = 140
 RINGS = (20, 40, 60, 80, 100)
-LABEL_GAP = 24
-LINE_LENGTH = 18
-FONT_SIZE = 13
+LABEL_GAP = 22
+LINE_LENGTH = 16
+FONT_SIZE = 15
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ def _label(index: int, count: int, axis: RadarAxis) -> str:
     spans = []
     for number_, line in enumerate(lines):
         weight = ' font-weight="700"' if number_ == len(lines) - 1 else ""
-        spans.append(f'<tspan x="{x:.1f}" y="{top + number_ * line_height:.1f}"{weight}>{escape(line)}</tspan>')
+        line_y = top + number_ * line_height
+        spans.append(f'<tspan x="{x:.1f}" y="{line_y:.1f}"{weight}>{escape(line)}</tspan>')
     return f'<text text-anchor="{anchor}" font-size="{FONT_SIZE}" fill="#1b1b1b">{"".join(spans)}</text>'
 
 

@@ -65,7 +65,9 @@ def _clean(message: Any) -> dict[str, Any] | None:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self, base_url: str, timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self._client = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),

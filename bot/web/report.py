@@ -18,6 +18,7 @@ from bot.web import formatting
 # public ids are secrets.token_urlsafe(24): anything else is not looked up at all.
 PUBLIC_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PROFILE_SECTION_LABEL = "Votre collectivité"
+SUMMARY_PROFILE_QUESTIONS = ("type_collectivite", "population", "nombre_agents")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ class Report:
     answers: tuple[AnswerLine, ...]
     maturity: dict[str, Any]
     recommendation: dict[str, Any]
+
+    def profile_summary(self) -> list[str]:
+        """Type, population and staff of the authority, as answered ("Commune", "12 000 habitants"...)."""
+        return [self.profile[key] for key in SUMMARY_PROFILE_QUESTIONS if key in self.profile]
 
     def sections(self) -> list[tuple[str, list[AnswerLine]]]:
         """Answers grouped by section, in questionnaire order."""

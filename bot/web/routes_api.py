@@ -74,7 +74,8 @@ async def post_message(request: Request) -> Response:
         retry_after = limits.per_client.hit(client)
         if retry_after is not None:
             return _too_many(retry_after)
-        chat = parse_chat_request(await _read_body(request, settings.max_body_bytes), settings.max_message_length)
+        body = await _read_body(request, settings.max_body_bytes)
+        chat = parse_chat_request(body, settings.max_message_length)
     except InputError as error:
         return json_error(error.status, error.code, error.message, headers=NO_STORE)
     except ClientDisconnect:

@@ -15,7 +15,10 @@ from bot.web.errors import error_response
 from bot.web.radar import RadarAxis, radar_svg
 from bot.web.report import Report, load_report
 
-NOT_FOUND = "Ce rapport n'existe pas, ou le diagnostic n'est pas encore terminé. Vérifiez l'adresse reçue à la fin du diagnostic."
+NOT_FOUND = (
+    "Ce rapport n'existe pas, ou le diagnostic n'est pas encore terminé. "
+    "Vérifiez l'adresse reçue à la fin du diagnostic."
+)
 # An unguessable address is the only key to a report: keep it out of search engines and shared caches.
 PRIVATE = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, max-age=60"}
 

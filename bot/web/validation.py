@@ -36,7 +36,9 @@ def check_content_type(content_type: str | None) -> None:
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type not in JSON_MEDIA_TYPES:
         raise InputError(
-            415, "type_non_pris_en_charge", "La requête doit être envoyée en JSON (Content-Type: application/json)."
+            415,
+            "type_non_pris_en_charge",
+            "La requête doit être envoyée en JSON (Content-Type: application/json).",
         )
 
 
@@ -52,7 +54,8 @@ def check_declared_length(content_length: str | None, limit: int) -> None:
 
 
 def too_large(limit: int) -> InputError:
-    return InputError(413, "requete_trop_grosse", f"La requête est trop volumineuse (au plus {limit} octets).")
+    message = f"La requête est trop volumineuse (au plus {limit} octets)."
+    return InputError(413, "requete_trop_grosse", message)
 
 
 def parse_chat_request(body: bytes, max_message_length: int) -> ChatRequest:

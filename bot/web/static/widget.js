@@ -157,8 +157,9 @@
         wrap.style.setProperty("--dti-accent", color);
         wrap.style.setProperty("--dti-accent-text", text);
       }
-      css.addEventListener("load", function () { wrap.hidden = false; });
-      css.addEventListener("error", function () { wrap.hidden = false; });
+      function show() { wrap.hidden = false; self.scroll(); }
+      css.addEventListener("load", show);
+      css.addEventListener("error", show);
       this.root.append(css, wrap);
 
       var title = this.dataset.title || CONFIG.title || T.title;
@@ -415,5 +416,6 @@
   function mount() {
     if (!document.querySelector(TAG)) document.body.append(document.createElement(TAG));
   }
-  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+  // Wait for the whole page, so that an element placed by its author is found (page mode).
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount); else mount();
 })();

@@ -1,0 +1,127 @@
+"""Starts the real servers for the end-to-end and browser tests (shared by both conftests).
+
+The action server and the Rasa server run on the trained model with their own SQLite
+files in a temporary folder, never the ones under var/; the web application and the
+demo site run with ``python -m bot.web``. Every process is stopped on exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "diagnostic.tar.gz"
+RASA = Path(sys.executable).with_name("rasa")
+START_TIMEOUT = 400
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server stopped.\n{_tail(log)}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {timeout} s.\n{_tail(log)}")
+
+
+@contextmanager
+def running(command: Sequence[str], env: Mapping[str, str], log: Path, health_url: str) -> Iterator[None]:
+    """A server process, up (health_url answers 200) for the duration of the block."""
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            list(command), cwd=ROOT, env=dict(env), stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_until_up(health_url, process, log)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Servers:
+    rest_url: str
+    rasa_url: str
+    env: dict[str, str]
+
+    def say(self, sender: str, message: Any) -> list[dict[str, Any]]:
+        response = httpx.post(self.rest_url, json={"sender": sender, "message": message}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def export(self, sender: str) -> dict[str, Any]:
+        completed = subprocess.run(
+            [sys.executable, "-m", "bot", "export", sender],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(completed.stdout)
+
+
+@contextmanager
+def rasa_servers(folder: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[Servers]:
+    """The action server and the Rasa server (REST and Socket.IO channels) on the trained model.
+
+    ``extra_env`` is added to their environment (e.g. DIAGNOSTIC_PUBLIC_URL for report links).
+    """
+    if not MODEL.exists():
+        raise RuntimeError("No trained model: run `make train` first (make e2e and make browser do it).")
+    actions_port, rasa_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "DIAGNOSTIC_DATABASE_URL": f"sqlite:///{folder / 'diagnostic.db'}",
+        "TRACKER_DIALECT": "sqlite",
+        "TRACKER_URL": "",
+        "TRACKER_DB": str(folder / "tracker.db"),
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "RASA_TELEMETRY_ENABLED": "false",
+        **(extra_env or {}),
+    }
+    actions = [str(RASA), "run", "actions", "--actions", "actions", "--port", str(actions_port)]
+    rasa = [
+        str(RASA), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml", "--interface", "127.0.0.1",
+        "--port", str(rasa_port), "--enable-api", "--cors", "*",
+    ]  # fmt: skip
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    with ExitStack() as stack:
+        stack.enter_context(
+            running(actions, env, folder / "actions.log", f"http://127.0.0.1:{actions_port}/health")
+        )
+        stack.enter_context(running(rasa, env, folder / "rasa.log", f"{rasa_url}/status"))
+        yield Servers(rest_url=f"{rasa_url}/webhooks/rest/webhook", rasa_url=rasa_url, env=env)
