@@ -1,4 +1,8 @@
-"""Command line: ``python -m bot export SENDER_ID`` prints a stored diagnostic as JSON."""
+"""Command line: ``python -m bot export SENDER_ID`` prints a stored diagnostic as JSON.
+
+The staff review's commands (staff accounts, export-nlu, exports, delete, purge) are in
+bot/review/cli.py; ``python -m bot --help`` lists them all.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from bot.review import cli as review_cli
 from bot.storage import DiagnosticStore
 
 
@@ -27,10 +32,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="URL SQLAlchemy du stockage (par défaut : DIAGNOSTIC_DATABASE_URL, sinon var/diagnostic.db)",
     )
+    parser.add_argument(
+        "--tracker-url",
+        default=None,
+        help="URL SQLAlchemy des conversations de Rasa (défaut : TRACKER_DIALECT, TRACKER_URL, TRACKER_DB)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", help="affiche un diagnostic enregistré, en JSON")
     export.add_argument("sender_id", help="identifiant de la conversation (sender id)")
     export.set_defaults(handler=_export)
+    review_cli.add_commands(commands)
     return parser
 
 

@@ -101,6 +101,10 @@ class SummaryRow(Base):
     # First activity in either store (first event, or first diagnostic when no event).
     started_at = Column(UTCDateTime, nullable=False, index=True)
     last_event_at = Column(UTCDateTime, nullable=True, index=True)
+    # The sender's current diagnostic (as DiagnosticStore.export chooses it), if any, and
+    # the later of its last change and the last event (migration 0003).
+    diagnostic_id = Column(Integer, nullable=True, index=True)
+    last_activity_at = Column(UTCDateTime, nullable=True, index=True)
     events = Column(Integer, nullable=False, default=0)
     turns = Column(Integer, nullable=False, default=0)
     fallbacks = Column(Integer, nullable=False, default=0)

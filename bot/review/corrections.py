@@ -1,0 +1,178 @@
+"""The set of NLU corrections staff build from misunderstood messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.review.filters import Page, ReviewInputError
+from bot.review.nlu import Correction, EntitySpan, check_entities
+from bot.review.settings import FALLBACK_INTENT
+from bot.review.text import clean_line, example_key
+from bot.storage.models import utcnow
+from bot.storage.review_models import CorrectionRow
+
+corrections = CorrectionRow.__table__
+
+MAX_TEXT_LENGTH = 2000
+
+
+def _correction(row: Any) -> Correction:
+    return Correction(
+        id=row.id,
+        text=row.text,
+        intent=row.intent,
+        entities=tuple(
+            EntitySpan(
+                entity=item["entity"],
+                start=int(item["start"]),
+                end=int(item["end"]),
+                value=item.get("value"),
+            )
+            for item in row.entities or []
+        ),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        source_sender_id=row.source_sender_id,
+        source_event_id=row.source_event_id,
+    )
+
+
+def _as_fragments(original: str, raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Entity items located by offsets in the original message, turned into text fragments.
+
+    The stored text is the cleaned message (one line, spaces collapsed), where the offsets
+    of Rasa's entities no longer hold; fragments are found again in order.
+    """
+    items = []
+    for item in raw:
+        item = dict(item)
+        start, end = item.get("start"), item.get("end")
+        if not item.get("text") and start is not None and end is not None:
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(original)):
+                raise ReviewInputError("Position d'entité hors du message.")
+            item["text"] = original[start:end]
+        items.append(item)
+    return sorted(items, key=lambda item: item.get("start") if isinstance(item.get("start"), int) else 0)
+
+
+def _locate(text: str, items: list[dict[str, Any]], allowed: Sequence[str]) -> tuple[EntitySpan, ...]:
+    located = []
+    position = 0
+    for item in items:
+        fragment = clean_line(str(item.get("text") or ""))
+        if fragment:
+            start = text.find(fragment, position)
+            if start < 0:
+                start = text.find(fragment)
+            if start < 0:
+                raise ReviewInputError(f"« {fragment} » n'apparaît pas dans le message.")
+            item = {**item, "start": start, "end": start + len(fragment)}
+            position = start + len(fragment)
+        item.pop("text", None)
+        located.append(item)
+    try:
+        return check_entities(text, located, allowed)
+    except ValueError as exc:
+        raise ReviewInputError(str(exc)) from None
+
+
+def add_correction(
+    engine: Engine,
+    text: str,
+    intent: str,
+    entities: Iterable[Mapping[str, Any]],
+    created_by: str,
+    intents: Sequence[str],
+    entity_names: Sequence[str],
+    source_sender_id: str | None = None,
+    source_event_id: int | None = None,
+) -> Correction:
+    """Record that ``text`` means ``intent`` (with ``entities``); idempotent per text and intent.
+
+    ``entities``: items ``{"entity", "start", "end"}`` (offsets in ``text``) or
+    ``{"entity", "text"}`` (a fragment of the message), each with an optional ``value``.
+    Raises :class:`ReviewInputError` (French message) for an unknown intent or entity,
+    an empty or too long text. Correcting the same text with the same intent again
+    replaces the entities of the existing correction.
+    """
+    if not isinstance(text, str):
+        raise ReviewInputError("Le message doit être un texte.")
+    cleaned = clean_line(text)
+    if not cleaned:
+        raise ReviewInputError("Le message est vide.")
+    if len(cleaned) > MAX_TEXT_LENGTH:
+        raise ReviewInputError(f"Le message dépasse {MAX_TEXT_LENGTH} caractères.")
+    if cleaned.startswith("/"):
+        raise ReviewInputError("Un bouton (/intention) n'est pas un exemple d'entraînement.")
+    if intent not in intents or intent == FALLBACK_INTENT:
+        raise ReviewInputError(f"Intention inconnue : {intent!r}.")
+    spans = _locate(cleaned, _as_fragments(text, entities), entity_names)
+    key = example_key(cleaned)
+    values = {
+        "text": cleaned,
+        "normalized_text": key,
+        "intent": intent,
+        "entities": [span.to_dict() for span in spans],
+        "created_by": created_by,
+        "created_at": utcnow(),
+        "source_sender_id": source_sender_id,
+        "source_event_id": source_event_id,
+    }
+    for _ in range(2):
+        try:
+            with engine.begin() as connection:
+                existing = _find(connection, key, intent)
+                if existing is not None:
+                    connection.execute(
+                        corrections.update()
+                        .where(corrections.c.id == existing)
+                        .values(entities=values["entities"], text=cleaned)
+                    )
+                    correction_id = existing
+                else:
+                    correction_id = connection.execute(
+                        insert(corrections).values(**values)
+                    ).inserted_primary_key[0]
+                row = connection.execute(select(corrections).where(corrections.c.id == correction_id)).one()
+                return _correction(row)
+        except IntegrityError:
+            continue  # the same correction was added concurrently: read it back
+    raise ReviewInputError("Correction impossible à enregistrer, réessayez.")
+
+
+def _find(connection: Connection, key: str, intent: str) -> int | None:
+    return connection.scalar(
+        select(corrections.c.id).where(corrections.c.normalized_text == key, corrections.c.intent == intent)
+    )
+
+
+def list_corrections(engine: Engine, page: int | None = None, per_page: int = 50) -> Page[Correction]:
+    """Corrections, newest first; every one when ``page`` is None."""
+    with engine.connect() as connection:
+        total = int(connection.scalar(select(func.count()).select_from(corrections)) or 0)
+        query = select(corrections).order_by(corrections.c.created_at.desc(), corrections.c.id.desc())
+        if page is None:
+            page, per_page = 1, max(total, 1)
+        else:
+            page = min(max(1, page), max(1, -(-total // per_page)))
+            query = query.limit(per_page).offset((page - 1) * per_page)
+        rows = connection.execute(query).all()
+    return Page(items=tuple(_correction(row) for row in rows), page=page, per_page=per_page, total=total)
+
+
+def corrections_of(engine: Engine, sender_id: str) -> tuple[Correction, ...]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(corrections).where(corrections.c.source_sender_id == sender_id).order_by(corrections.c.id)
+        ).all()
+    return tuple(_correction(row) for row in rows)
+
+
+def delete_correction(engine: Engine, correction_id: int) -> bool:
+    with engine.begin() as connection:
+        return bool(connection.execute(delete(corrections).where(corrections.c.id == correction_id)).rowcount)

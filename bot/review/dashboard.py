@@ -1,0 +1,198 @@
+"""The staff dashboard: how many diagnostics, how far people get, what comes out of them.
+
+One query over the diagnostics (with their results) and one over the misunderstood
+messages; everything else is counted in Python. Each figure comes as a :class:`Chart`
+(title, rows) that the page draws with ``bar_chart_svg`` and repeats as a table.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from bot.review.charts import bar_chart_svg
+from bot.review.labels import Labels
+from bot.storage.models import Diagnostic, ResultRow, utcnow
+from bot.storage.review_models import FlaggedTurnRow
+
+diagnostics = Diagnostic.__table__
+results = ResultRow.__table__
+flagged_turns = FlaggedTurnRow.__table__
+
+TOP_FALLBACKS = 10
+MAX_WEEKS = 104
+OPEN_STATUSES = ("en_cours", "en_pause")
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    label_header: str
+    value_header: str
+    rows: tuple[tuple[str, float | int], ...]
+    unit: str = ""
+    description: str | None = None
+
+    def svg(self) -> str:
+        return bar_chart_svg(
+            self.title, self.rows, description=self.description, unit=self.unit, chart_id=f"chart-{self.key}"
+        )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    date_from: date | None
+    date_to: date | None
+    diagnostics: int
+    completed: int
+    abandoned: int
+    completion_rate: float | None  # completed / diagnostics, 0 to 1
+    average_completion: timedelta | None
+    median_completion: timedelta | None
+    charts: tuple[Chart, ...]
+
+    def chart(self, key: str) -> Chart:
+        return next(chart for chart in self.charts if chart.key == key)
+
+
+def _week_label(year: int, week: int) -> str:
+    return f"{year}-S{week:02d}"
+
+
+def _weeks(first: date, last: date) -> list[tuple[int, int]]:
+    monday = first - timedelta(days=first.weekday())
+    weeks = []
+    while monday <= last and len(weeks) < MAX_WEEKS:
+        iso = monday.isocalendar()
+        weeks.append((iso[0], iso[1]))
+        monday += timedelta(days=7)
+    return weeks
+
+
+def build_dashboard(
+    engine: Engine,
+    labels: Labels,
+    abandon_after_days: int,
+    zone: ZoneInfo,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    now: datetime | None = None,
+) -> Dashboard:
+    now = now or utcnow()
+    cutoff = now - timedelta(days=abandon_after_days)
+    conditions = []
+    turn_conditions = []
+    if date_from is not None:
+        start = datetime.combine(date_from, time.min, tzinfo=zone)
+        conditions.append(diagnostics.c.created_at >= start)
+        turn_conditions.append(flagged_turns.c.at >= start)
+    if date_to is not None:
+        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
+        conditions.append(diagnostics.c.created_at < end)
+        turn_conditions.append(flagged_turns.c.at < end)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                diagnostics.c.status,
+                diagnostics.c.created_at,
+                diagnostics.c.updated_at,
+                diagnostics.c.completed_at,
+                diagnostics.c.current_question_id,
+                results.c.level,
+                results.c.recommended_action,
+            )
+            .select_from(diagnostics.outerjoin(results, results.c.diagnostic_id == diagnostics.c.id))
+            .where(*conditions)
+        ).all()
+        count = func.count().label("count")
+        fallback_rows = connection.execute(
+            select(flagged_turns.c.normalized_text, func.max(flagged_turns.c.text), count)
+            .where(*turn_conditions)
+            .group_by(flagged_turns.c.normalized_text)
+            .order_by(count.desc(), flagged_turns.c.normalized_text)
+            .limit(TOP_FALLBACKS)
+        ).all()
+
+    per_week: Counter[tuple[int, int]] = Counter()
+    stops: Counter[str | None] = Counter()
+    levels: Counter[int] = Counter()
+    actions: Counter[str] = Counter()
+    durations: list[timedelta] = []
+    completed = abandoned = 0
+    first_day = last_day = None
+    for row in rows:
+        created = row.created_at  # UTCDateTime: already aware
+        day = created.astimezone(zone).date()
+        first_day = day if first_day is None else min(first_day, day)
+        last_day = day if last_day is None else max(last_day, day)
+        iso = day.isocalendar()
+        per_week[(iso[0], iso[1])] += 1
+        if row.status == "termine":
+            completed += 1
+            if row.completed_at is not None:
+                durations.append(row.completed_at - created)
+            if row.level is not None:
+                levels[row.level] += 1
+            if row.recommended_action is not None:
+                actions[row.recommended_action] += 1
+        elif row.status == "abandonne" or (row.status in OPEN_STATUSES and row.updated_at < cutoff):
+            abandoned += 1
+            stops[row.current_question_id] += 1
+
+    week_rows: tuple[tuple[str, float | int], ...] = ()
+    if first_day is not None and last_day is not None:
+        week_rows = tuple(
+            (_week_label(*week), per_week.get(week, 0))
+            for week in _weeks(date_from or first_day, min(date_to or last_day, now.astimezone(zone).date()))
+        )
+    order = {question_id: index for index, question_id in enumerate(labels.question_order)}
+    stop_rows = tuple(
+        (
+            "Avant la première question"
+            if question_id is None
+            else f"{order.get(question_id, -1) + 1}. {labels.question(question_id)}",
+            number,
+        )
+        for question_id, number in sorted(stops.items(), key=lambda item: order.get(item[0], -1))
+    )
+    level_rows = tuple(
+        (f"{rank}. {name}", levels.get(rank, 0)) for rank, name in sorted(labels.levels.items())
+    )
+    action_rows = tuple(
+        (labels.action(code) or code, number)
+        for code, number in sorted(actions.items(), key=lambda item: (-item[1], item[0]))
+    )
+    fallback_table = tuple((text, int(number)) for _, text, number in fallback_rows)
+    average = sum(durations, timedelta()) / len(durations) if durations else None
+    median = timedelta(seconds=statistics.median(d.total_seconds() for d in durations)) if durations else None
+    charts = (
+        Chart("per_week", "Diagnostics commencés par semaine", "Semaine (ISO)", "Diagnostics", week_rows),
+        Chart(
+            "drop_off",
+            "Où les diagnostics abandonnés se sont arrêtés",
+            "Question",
+            "Diagnostics abandonnés",
+            stop_rows,
+        ),
+        Chart("levels", "Niveaux de maturité des diagnostics terminés", "Niveau", "Diagnostics", level_rows),
+        Chart("actions", "Premières actions recommandées", "Action", "Diagnostics", action_rows),
+        Chart("fallbacks", "Messages les plus souvent incompris", "Message", "Occurrences", fallback_table),
+    )
+    return Dashboard(
+        date_from=date_from,
+        date_to=date_to,
+        diagnostics=len(rows),
+        completed=completed,
+        abandoned=abandoned,
+        completion_rate=(completed / len(rows)) if rows else None,
+        average_completion=average,
+        median_completion=median,
+        charts=charts,
+    )

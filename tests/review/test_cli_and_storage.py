@@ -1,0 +1,188 @@
+"""The commands (staff, export-nlu, exports, delete, purge), the tracker URL, the migration."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import yaml
+from alembic import command
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from bot.__main__ import main
+from bot.review import tracker_url
+from bot.review.accounts import StaffAccounts
+from bot.storage import DiagnosticStore, make_engine, migrate
+from bot.storage.migrate import alembic_config
+from tests.review.conftest import NOW, STAFF, Stores
+
+PASSWORD = "un mot de passe solide"
+
+
+@pytest.fixture
+def cli(seeded: Stores, monkeypatch):
+    """Runs ``python -m bot`` (in process) on the test's stores."""
+    monkeypatch.setenv("DIAGNOSTIC_DATABASE_URL", seeded.database_url)
+    monkeypatch.delenv("DIAGNOSTIC_STAFF_PASSWORD", raising=False)
+
+    def run(*args: str) -> int:
+        return main(["--tracker-url", seeded.tracker_url, *args])
+
+    return run
+
+
+# --- staff accounts ------------------------------------------------------------------------------
+
+
+def test_staff_add_list_remove(cli, seeded: Stores, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DIAGNOSTIC_STAFF_PASSWORD", PASSWORD)
+    assert cli("staff", "add", "Claire@Plateforme.example") == 0
+    assert "Compte créé : claire@plateforme.example" in capsys.readouterr().out
+    assert cli("staff", "add", "claire@plateforme.example") == 1
+    assert "existe déjà" in capsys.readouterr().err
+    assert cli("staff", "list") == 0
+    assert "claire@plateforme.example" in capsys.readouterr().out
+    accounts = StaffAccounts(seeded.diagnostics.engine)
+    assert accounts.authenticate("claire@plateforme.example", PASSWORD) is not None
+    assert cli("staff", "remove", "claire@plateforme.example") == 0
+    assert cli("staff", "remove", "claire@plateforme.example") == 1
+    assert "Aucun compte" in capsys.readouterr().err
+    assert cli("staff", "list") == 0
+    assert "Aucun compte" in capsys.readouterr().out
+
+
+def test_staff_add_asks_the_password_twice(cli, seeded: Stores, monkeypatch, capsys) -> None:
+    answers = iter([PASSWORD, PASSWORD, PASSWORD, "autre chose !!!!", "court", "court"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="", stream=None: next(answers))
+    assert cli("staff", "add", "a@plateforme.example") == 0
+    assert cli("staff", "add", "b@plateforme.example") == 1
+    assert "différents" in capsys.readouterr().err
+    assert cli("staff", "add", "c@plateforme.example") == 1
+    assert "au moins 12 caractères" in capsys.readouterr().err
+    assert [u.email for u in StaffAccounts(seeded.diagnostics.engine).list_users()] == [
+        "a@plateforme.example"
+    ]
+
+
+def test_staff_password_changes_and_unlocks(cli, seeded: Stores, monkeypatch) -> None:
+    monkeypatch.setenv("DIAGNOSTIC_STAFF_PASSWORD", PASSWORD)
+    cli("staff", "add", "claire@plateforme.example")
+    monkeypatch.setenv("DIAGNOSTIC_STAFF_PASSWORD", "un autre mot de passe")
+    assert cli("staff", "password", "claire@plateforme.example") == 0
+    accounts = StaffAccounts(seeded.diagnostics.engine)
+    assert accounts.authenticate("claire@plateforme.example", "un autre mot de passe") is not None
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def test_export_nlu_command(cli, seeded: Stores, tmp_path, capsys) -> None:
+    seeded.review.add_correction("ouais carrément", "answer", by=STAFF)
+    seeded.review.add_correction("oui bien sûr", "answer", by=STAFF)
+    output = tmp_path / "out" / "relecture.yml"
+    assert cli("export-nlu", "--output", str(output)) == 0
+    assert yaml.safe_load(output.read_text(encoding="utf-8"))["nlu"] == [
+        {"intent": "answer", "examples": "- ouais carrément\n"}
+    ]
+    err = capsys.readouterr().err
+    assert "1 exemple(s) exporté(s)" in err and "déjà dans les données" in err
+    assert cli("export-nlu") == 0
+    assert capsys.readouterr().out.startswith('version: "3.1"')
+
+
+def test_export_commands(cli, capsys) -> None:
+    assert cli("export-diagnostics") == 0
+    assert len(list(csv.DictReader(io.StringIO(capsys.readouterr().out)))) == 5
+    assert cli("export-diagnostics", "--format", "json") == 0
+    assert len(json.loads(capsys.readouterr().out)) == 5
+    assert cli("export-transcripts") == 0
+    assert len(json.loads(capsys.readouterr().out)) == 5
+
+
+# --- deletion --------------------------------------------------------------------------------------
+
+
+def test_delete_command(cli, seeded: Stores, monkeypatch, capsys) -> None:
+    monkeypatch.setattr("builtins.input", lambda prompt="": "non")
+    assert cli("delete", "bob") == 1
+    assert "Rien n'a été supprimé" in capsys.readouterr().err
+    monkeypatch.setattr("builtins.input", lambda prompt="": "oui")
+    assert cli("delete", "bob") == 0
+    assert "Conversation supprimée" in capsys.readouterr().out
+    assert seeded.review.conversation_detail("bob") is None
+    assert cli("delete", "bob", "--yes") == 1
+    assert "Aucune donnée" in capsys.readouterr().err
+    assert seeded.review.audit_log()[0].actor.startswith("ligne de commande")
+
+
+def test_purge_command(cli, seeded: Stores, capsys) -> None:
+    assert cli("purge", "--older-than", "3 ans") == 2
+    assert "Durée invalide" in capsys.readouterr().err
+    assert cli("purge", "--older-than", "36500d", "--dry-run") == 0
+    assert "0 conversation(s) sans activité depuis 36500 jours seraient supprimées" in capsys.readouterr().out
+    # The command uses the real clock; alice (20 days before NOW) and carol (30) are old enough.
+    assert cli("purge", "--older-than", "2w") == 0
+    assert "supprimée(s)" in capsys.readouterr().out
+    remaining = set(seeded.review.sender_ids(now=NOW))
+    assert remaining <= {"bob", "dave", "eve", "sql"} and not {"alice", "carol"} & remaining
+
+
+# --- tracker URL -----------------------------------------------------------------------------------
+
+
+ENVIRONMENTS = [
+    {"TRACKER_DIALECT": "sqlite", "TRACKER_URL": "", "TRACKER_DB": "/srv/var/tracker.db"},
+    {"TRACKER_DIALECT": "sqlite", "TRACKER_URL": "", "TRACKER_DB": "var/tracker.db"},
+    {
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_URL": "postgresql://diag:mot%40passe@db:5432/rasa",
+        "TRACKER_DB": "x",
+    },
+    {"TRACKER_DIALECT": "postgresql", "TRACKER_URL": "db.example:6543", "TRACKER_DB": "rasa"},
+    {"TRACKER_DIALECT": "postgresql", "TRACKER_URL": "db.example", "TRACKER_DB": "rasa"},
+]
+
+
+@pytest.mark.parametrize("environ", ENVIRONMENTS)
+def test_tracker_url_is_the_one_rasa_builds(environ: dict[str, str]) -> None:
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    rasa_url = SQLTrackerStore.get_db_url(
+        dialect=environ["TRACKER_DIALECT"], host=environ["TRACKER_URL"] or None, db=environ["TRACKER_DB"]
+    )
+    expected = rasa_url if isinstance(rasa_url, str) else rasa_url.render_as_string(hide_password=False)
+    assert tracker_url(environ) == expected
+
+
+def test_tracker_url_defaults_to_the_var_directory() -> None:
+    url = tracker_url({})
+    assert url.startswith("sqlite:////") and url.endswith("/var/tracker.db")
+
+
+# --- migration ---------------------------------------------------------------------------------------
+
+
+def test_migration_0002_keeps_the_diagnostics_and_goes_back(storage_url: str) -> None:
+    engine = make_engine(storage_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0001")
+        store = DiagnosticStore(engine)
+        record = store.create("alice")
+        store.save_answer(record.id, "population", 12000, "answered", "12 000")
+        migrate(engine)
+        tables = set(inspect(engine).get_table_names())
+        assert {"staff_users", "review_conversations", "review_tags", "nlu_corrections"} <= tables
+        assert {"review_summaries", "review_flagged_turns", "review_state", "audit_log"} <= tables
+        assert store.answers(record.id)["population"].value == 12000
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0001")
+        assert "staff_users" not in set(inspect(engine).get_table_names())
+        assert store.answers(record.id)["population"].value == 12000
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == "0001"
+    finally:
+        engine.dispose()
