@@ -7,28 +7,11 @@ tests/servers.py, shared with the browser tests).
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.servers import MODEL, Servers, rasa_servers
+from tests.servers import Servers
 
 __all__ = ["Servers", "question_of", "result_of", "texts"]
-
-
-@pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    if not MODEL.exists():
-        pytest.fail("No trained model: run `make train` first (make e2e does it).")
-    with rasa_servers(tmp_path_factory.mktemp("servers")) as started:
-        yield started
-
-
-@pytest.fixture
-def sender() -> str:
-    return f"test-{uuid.uuid4().hex[:12]}"
 
 
 def question_of(messages: list[dict[str, Any]]) -> dict[str, Any] | None:

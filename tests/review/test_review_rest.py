@@ -20,7 +20,7 @@ import yaml
 
 from bot.review import ConversationFilters, Review
 from bot.review.transcript import classify
-from tests.e2e.conftest import Servers, question_of, servers  # noqa: F401  (session fixture)
+from tests.e2e.conftest import Servers, question_of
 from tests.e2e.test_diagnostic_rest import answer_until_done
 from tests.servers import ROOT
 
@@ -32,7 +32,7 @@ ODD_MESSAGES = ["xkq wpz vvv", "??", "le chat de ma voisine est orange", "hmm", 
 
 
 @pytest.fixture
-def review(servers: Servers) -> Iterator[Review]:  # noqa: F811
+def review(servers: Servers) -> Iterator[Review]:
     opened = Review.from_env(environ=servers.env)
     try:
         yield opened
@@ -40,7 +40,7 @@ def review(servers: Servers) -> Iterator[Review]:  # noqa: F811
         opened.close()
 
 
-def parse(servers: Servers, text: str) -> dict[str, Any]:  # noqa: F811
+def parse(servers: Servers, text: str) -> dict[str, Any]:
     response = httpx.post(f"{servers.rasa_url}/model/parse", json={"text": text}, timeout=60)
     response.raise_for_status()
     return response.json()
@@ -50,7 +50,7 @@ def new_sender() -> str:
     return f"review-{uuid.uuid4().hex[:12]}"
 
 
-def test_a_conversation_is_read_back_turn_by_turn(servers: Servers, review: Review) -> None:  # noqa: F811
+def test_a_conversation_is_read_back_turn_by_turn(servers: Servers, review: Review) -> None:
     sender = new_sender()
     threshold = review.settings.confidence_threshold
     odd = next(
@@ -98,7 +98,7 @@ def _intent(parsed: dict[str, Any]) -> tuple[str | None, float | None]:
     return intent.get("name"), intent.get("confidence")
 
 
-def test_a_finished_diagnostic_shows_its_level_and_action(servers: Servers, review: Review) -> None:  # noqa: F811
+def test_a_finished_diagnostic_shows_its_level_and_action(servers: Servers, review: Review) -> None:
     sender = new_sender()
     servers.say(sender, "bonjour")
     answer_until_done(servers, sender, servers.say(sender, "/start_diagnostic"))
@@ -114,7 +114,7 @@ def test_a_finished_diagnostic_shows_its_level_and_action(servers: Servers, revi
     assert dashboard.completed >= 1 and dashboard.average_completion is not None
 
 
-def test_review_marks_corrections_and_nlu_export(servers: Servers, review: Review, tmp_path) -> None:  # noqa: F811
+def test_review_marks_corrections_and_nlu_export(servers: Servers, review: Review, tmp_path) -> None:
     sender = new_sender()
     servers.say(sender, "bonjour")
     servers.say(sender, "/start_diagnostic")
@@ -136,7 +136,7 @@ def test_review_marks_corrections_and_nlu_export(servers: Servers, review: Revie
     assert "- nous sommes une petite [agglo](subject) de montagne" in exported.yaml
 
 
-def test_deletion_removes_the_conversation_from_both_stores(servers: Servers, review: Review) -> None:  # noqa: F811
+def test_deletion_removes_the_conversation_from_both_stores(servers: Servers, review: Review) -> None:
     sender = new_sender()
     servers.say(sender, "bonjour")
     servers.say(sender, "/start_diagnostic")
@@ -155,7 +155,7 @@ def test_deletion_removes_the_conversation_from_both_stores(servers: Servers, re
     assert question_of(servers.say(sender, "/start_diagnostic"))["question_id"] == "type_collectivite"
 
 
-def test_purge_command_on_the_servers_stores(servers: Servers) -> None:  # noqa: F811
+def test_purge_command_on_the_servers_stores(servers: Servers) -> None:
     sender = new_sender()
     servers.say(sender, "bonjour")
     completed = subprocess.run(
