@@ -22,7 +22,7 @@ from bot.recommendations import Catalogue, Recommendation, recommend
 from bot.scoring import Maturity, compute_maturity
 from bot.settings import report_path
 from bot.storage import DiagnosticRecord, DiagnosticStore
-from bot.understanding.answers import normalise
+from bot.understanding.answers import interpret, normalise
 from bot.understanding.lookup import find_glossary_entry, find_question_by_topic
 from bot.understanding.suspicious import looks_like_code
 
@@ -118,6 +118,8 @@ class DiagnosticConversation:
             if resumed:
                 return self._resume(record)
             return self._not_understood(record, question)
+        if interpretation.ambiguous:
+            return [self._confirmation(question, interpretation)]
         raw_text = self._display_value(question, interpretation.value) if choice is not None else text
         return self._store_and_continue(record, question, interpretation, raw_text)
 
@@ -128,6 +130,8 @@ class DiagnosticConversation:
             question = self._asked_question(record)
             if question.answer_type != "texte" and len(text) <= MAX_ANSWER_LENGTH:
                 interpretation = self._interpret(question, text, None)
+                if interpretation is not None and interpretation.ambiguous:
+                    return [self._confirmation(question, interpretation)]
                 if interpretation is not None:
                     return self._store_and_continue(record, question, interpretation, text.strip())
         return [Reply(self.messages.say(kind)), *self.current_question(sender_id)]
@@ -277,7 +281,21 @@ class DiagnosticConversation:
             return normalise(question, choice)
         if question.answer_type != "texte" and looks_like_code(text):
             return None
-        return normalise(question, text)
+        return interpret(question, text)
+
+    def _confirmation(self, question: Question, interpretation: Interpretation) -> Reply:
+        """An answer that could mean several values: ask which, one button per reading.
+
+        Nothing is stored: the button (or whatever the person types next) answers the
+        same question again, so no state is needed for the confirmation.
+        """
+        labels = [self._display_value(question, value) for value in interpretation.candidates]
+        text = self.messages.say("confirm_which", options=" ou ".join(f"« {label} »" for label in labels))
+        buttons = tuple(
+            (label, answer_payload(str(value)))
+            for label, value in zip(labels, interpretation.candidates, strict=True)
+        )
+        return Reply(text, buttons=buttons, custom=self.question_payload(question))
 
     def _store_and_continue(
         self,

@@ -32,6 +32,7 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "skip_button": (),
         "dont_know_button": (),
         "not_understood": ("hint",),
+        "confirm_which": ("options",),
         "still_not_understood": (),
         "too_long": ("length",),
         "empty_message": (),

@@ -226,3 +226,27 @@ def test_a_dead_store_raises_for_the_action_to_apologise(tmp_path: Path) -> None
     broken.store.engine.dispose()
     with pytest.raises(OperationalError):
         broken.start(SENDER)
+
+
+def test_an_ambiguous_answer_asks_which_and_stores_nothing_until_confirmed(engine) -> None:
+    engine.start(SENDER)
+    replies = engine.answer(SENDER, "une commune et une interco")
+    assert "voulez-vous dire « Commune » ou « Intercommunalité »" in replies[0].text
+    assert replies[0].buttons == (
+        ("Commune", '/answer{"choice": "commune"}'),
+        ("Intercommunalité", '/answer{"choice": "intercommunalite"}'),
+    )
+    assert replies[0].custom["question_id"] == "type_collectivite"
+    assert answers_of(engine) == {}
+    engine.answer(SENDER, None, choice="intercommunalite")
+    assert answers_of(engine)["type_collectivite"].value == "intercommunalite"
+
+
+def test_an_ambiguous_number_offers_each_reading(engine) -> None:
+    engine.start(SENDER)
+    engine.answer(SENDER, "commune")
+    engine.skip(SENDER)
+    replies = engine.answer(SENDER, "12 000 habitants et 50 agents")
+    assert [title for title, _ in replies[0].buttons] == ["12 000 habitants", "50 habitants"]
+    engine.answer(SENDER, None, choice="12000")
+    assert answers_of(engine)["population"].value == 12000
