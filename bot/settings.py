@@ -18,19 +18,40 @@ DIAGNOSTIC_RATE_LIMIT_IP       messages per client address per minute  300
 DIAGNOSTIC_MAX_MESSAGE_LENGTH  characters in one message               2000
 DIAGNOSTIC_MAX_BODY_BYTES      bytes in one request body               16384
 =============================  ======================================  ==========================
+
+Staff area (issue 4):
+
+=============================  ======================================  ==========================
+variable                       meaning                                 default
+=============================  ======================================  ==========================
+DIAGNOSTIC_ENV                 "production" or "development"           development
+DIAGNOSTIC_SECRET_KEY          signs the staff session cookies         production: required (at
+                               (at least 32 characters)                least 32 characters);
+                                                                       development: random per
+                                                                       process
+DIAGNOSTIC_STAFF_SESSION_HOURS lifetime of a staff session             8
+=============================  ======================================  ==========================
+
+In development without a key, a random key is drawn once per process: staff sessions then
+end when the web application restarts. In production the application refuses to start
+without a key (``SettingsError``).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 DEFAULT_WEB_HOST = "127.0.0.1"
 DEFAULT_WEB_PORT = 8000
 DEFAULT_DEMO_PORT = 8001
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+ENVIRONMENTS = ("development", "production")
+MIN_SECRET_KEY_LENGTH = 32
+_PROCESS_SECRET_KEY: str | None = None
 
 
 class SettingsError(ValueError):
@@ -53,6 +74,50 @@ class Settings:
     rate_window_seconds: float = 60.0
     max_message_length: int = 2000
     max_body_bytes: int = 16384
+    # Staff area: "production" demands a secret key; without one, development uses a per-process key.
+    production: bool = False
+    secret_key: str | None = field(default=None, repr=False)
+    staff_session_seconds: int = 8 * 3600
+
+
+def process_secret_key() -> str:
+    """A random key drawn once per process (development only: sessions end with the process)."""
+    global _PROCESS_SECRET_KEY
+    if _PROCESS_SECRET_KEY is None:
+        _PROCESS_SECRET_KEY = secrets.token_urlsafe(48)
+    return _PROCESS_SECRET_KEY
+
+
+def session_secret(settings: Settings) -> str:
+    """The key that signs staff sessions; raises :class:`SettingsError` in production without one."""
+    if settings.secret_key:
+        return settings.secret_key
+    if settings.production:
+        raise SettingsError(
+            "DIAGNOSTIC_SECRET_KEY est obligatoire en production (DIAGNOSTIC_ENV=production) : "
+            f"indiquez une clé aléatoire d'au moins {MIN_SECRET_KEY_LENGTH} caractères, par exemple "
+            "la sortie de « python -c 'import secrets; print(secrets.token_urlsafe(48))' »."
+        )
+    return process_secret_key()
+
+
+def _environment(environ: Mapping[str, str]) -> bool:
+    raw = environ.get("DIAGNOSTIC_ENV", "").strip().lower() or "development"
+    if raw not in ENVIRONMENTS:
+        raise SettingsError(f"DIAGNOSTIC_ENV doit valoir « production » ou « development » (reçu : {raw!r})")
+    return raw == "production"
+
+
+def _secret_key(environ: Mapping[str, str], production: bool) -> str | None:
+    key = environ.get("DIAGNOSTIC_SECRET_KEY", "").strip() or None
+    if key is not None and len(key) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(
+            f"DIAGNOSTIC_SECRET_KEY doit compter au moins {MIN_SECRET_KEY_LENGTH} caractères "
+            f"(reçu : {len(key)})."
+        )
+    if key is None and production:
+        session_secret(Settings(production=True))  # raises the French message
+    return key
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -92,6 +157,7 @@ def _origins(environ: Mapping[str, str], host: str, demo_port: int) -> tuple[str
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     host = environ.get("DIAGNOSTIC_WEB_HOST", "").strip() or DEFAULT_WEB_HOST
     demo_port = _int(environ, "DIAGNOSTIC_DEMO_PORT", DEFAULT_DEMO_PORT)
+    production = _environment(environ)
     return Settings(
         public_url=(environ.get("DIAGNOSTIC_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL).rstrip("/"),
         web_host=host,
@@ -104,6 +170,9 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         rate_limit_ip=_int(environ, "DIAGNOSTIC_RATE_LIMIT_IP", 300),
         max_message_length=_int(environ, "DIAGNOSTIC_MAX_MESSAGE_LENGTH", 2000),
         max_body_bytes=_int(environ, "DIAGNOSTIC_MAX_BODY_BYTES", 16384, minimum=256),
+        production=production,
+        secret_key=_secret_key(environ, production),
+        staff_session_seconds=_int(environ, "DIAGNOSTIC_STAFF_SESSION_HOURS", 8) * 3600,
     )
 
 

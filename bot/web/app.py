@@ -1,8 +1,10 @@
-"""The web application: pages, chat API (proxy to Rasa), widget and reports.
+"""The web application: pages, chat API (proxy to Rasa), widget, reports and the staff area.
 
-``create_app(settings, store=None, rasa_client=None)``: tests pass a store on a
-temporary database and a client on a fake Rasa; by default the lifespan opens the
-store named by DIAGNOSTIC_DATABASE_URL and a client on DIAGNOSTIC_RASA_URL.
+``create_app(settings, store=None, rasa_client=None, *, review=None, accounts=None)``: tests
+pass a store on a temporary database, a client on a fake Rasa, and for the staff area a
+``Review`` and ``StaffAccounts`` on temporary stores; by default the lifespan opens the
+store named by DIAGNOSTIC_DATABASE_URL, a client on DIAGNOSTIC_RASA_URL, and a review on
+that store and Rasa's tracker store (TRACKER_* variables, as endpoints.yml).
 """
 
 from __future__ import annotations
@@ -14,12 +16,21 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute
 
 from bot.questionnaire import default_questionnaire
-from bot.settings import Settings, load_settings
+from bot.review import (
+    LoginThrottle,
+    Review,
+    StaffAccounts,
+    TrackerEvents,
+    load_review_settings,
+    make_tracker_engine,
+)
+from bot.settings import Settings, load_settings, session_secret
 from bot.storage import DiagnosticStore
-from bot.web import routes_api, routes_public, routes_report
+from bot.web import routes_api, routes_public, routes_report, staff
 from bot.web.errors import EXCEPTION_HANDLERS
 from bot.web.rasa_client import RasaClient
 from bot.web.routes_api import ChatLimits
@@ -29,7 +40,7 @@ from bot.web.templating import make_templates
 
 def routes() -> list[BaseRoute]:
     """Every route of the site. The staff area (bot/web/staff/) adds its list here."""
-    return [*routes_public.ROUTES, *routes_api.ROUTES, *routes_report.ROUTES]
+    return [*routes_public.ROUTES, *routes_api.ROUTES, *routes_report.ROUTES, *staff.ROUTES]
 
 
 def middleware(settings: Settings) -> list[Middleware]:
@@ -43,6 +54,17 @@ def middleware(settings: Settings) -> list[Middleware]:
             allow_headers=["Content-Type"],
             max_age=600,
         ),
+        # Staff sessions: a signed cookie sent only to /equipe, HttpOnly, SameSite=Strict,
+        # Secure when the site is served over https. Raises SettingsError in production without a key.
+        Middleware(
+            SessionMiddleware,
+            secret_key=session_secret(settings),
+            session_cookie=staff.SESSION_COOKIE,
+            max_age=settings.staff_session_seconds,
+            path=staff.PREFIX,
+            same_site="strict",
+            https_only=settings.public_url.startswith("https://"),
+        ),
     ]
 
 
@@ -50,6 +72,9 @@ def create_app(
     settings: Settings | None = None,
     store: DiagnosticStore | None = None,
     rasa_client: RasaClient | None = None,
+    *,
+    review: Review | None = None,
+    accounts: StaffAccounts | None = None,
 ) -> Starlette:
     settings = settings if settings is not None else load_settings()
 
@@ -61,9 +86,22 @@ def create_app(
             app.state.store = await run_in_threadpool(DiagnosticStore.from_url)
         if own_client:
             app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+        own_review = getattr(app.state, "review", None) is None
+        if own_review:
+            app.state.review = Review(
+                app.state.store, TrackerEvents(make_tracker_engine()), load_review_settings()
+            )
+        own_accounts = getattr(app.state, "accounts", None) is None
+        if own_accounts:
+            app.state.accounts = StaffAccounts(app.state.review.engine)
         try:
             yield
         finally:
+            if own_accounts:
+                app.state.accounts = None
+            if own_review:
+                app.state.review.tracker.engine.dispose()
+                app.state.review = None
             if own_client:
                 await app.state.rasa.aclose()
                 app.state.rasa = None
@@ -80,6 +118,9 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.rasa = rasa_client
+    app.state.review = review
+    app.state.accounts = accounts
+    app.state.login_throttle = LoginThrottle()
     app.state.questionnaire = default_questionnaire()
     app.state.templates = make_templates()
     app.state.chat_limits = ChatLimits.of(settings)

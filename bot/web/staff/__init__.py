@@ -1,0 +1,52 @@
+"""The staff area, at /equipe/: login, conversations, corrections, dashboard, exports.
+
+Every route is built by :func:`bot.web.staff.auth.staff_route`: nothing is reachable
+without a session but the login page, and every posted form carries a CSRF token.
+The pages call :class:`bot.review.Review` (``request.app.state.review``).
+"""
+
+from __future__ import annotations
+
+from bot.web.staff import conversations, corrections, dashboard, login
+from bot.web.staff.auth import PREFIX, SESSION_COOKIE, staff_route
+
+__all__ = ["PREFIX", "ROUTES", "SESSION_COOKIE"]
+
+P = PREFIX
+ROUTES = [
+    staff_route(f"{P}/connexion", login.login, name="staff_login", methods=("GET", "POST"), login=False),
+    staff_route(f"{P}/deconnexion", login.logout, name="staff_logout", methods=("POST",)),
+    staff_route(f"{P}/", conversations.conversation_list, name="staff_list"),
+    staff_route(
+        f"{P}/conversations/{{sender_id:path}}", conversations.conversation, name="staff_conversation"
+    ),
+    staff_route(f"{P}/relecture/relue", conversations.mark_reviewed, name="staff_mark", methods=("POST",)),
+    staff_route(f"{P}/relecture/etiquettes", conversations.set_tags, name="staff_tags", methods=("POST",)),
+    staff_route(f"{P}/relecture/note", conversations.set_note, name="staff_note", methods=("POST",)),
+    staff_route(
+        f"{P}/relecture/correction", conversations.correct_turn, name="staff_correct", methods=("POST",)
+    ),
+    staff_route(
+        f"{P}/relecture/suppression",
+        conversations.delete_conversation,
+        name="staff_delete",
+        methods=("POST",),
+    ),
+    staff_route(f"{P}/corrections", corrections.corrections_page, name="staff_corrections"),
+    staff_route(
+        f"{P}/corrections/suppression",
+        corrections.delete_correction,
+        name="staff_delete_correction",
+        methods=("POST",),
+    ),
+    staff_route(
+        f"{P}/corrections/{corrections.EXPORT_NAME}", corrections.export_nlu, name="staff_export_nlu"
+    ),
+    staff_route(f"{P}/tableau-de-bord", dashboard.dashboard, name="staff_dashboard"),
+    staff_route(f"{P}/exports", dashboard.exports_page, name="staff_exports"),
+    staff_route(f"{P}/exports/diagnostics.csv", dashboard.diagnostics_csv, name="staff_export_csv"),
+    staff_route(f"{P}/exports/diagnostics.json", dashboard.diagnostics_json, name="staff_export_json"),
+    staff_route(
+        f"{P}/exports/transcriptions.json", dashboard.transcripts_json, name="staff_export_transcripts"
+    ),
+]
