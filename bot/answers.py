@@ -16,10 +16,19 @@ class Interpretation:
     ``value`` is the normalised value (see the answer types in the questionnaire);
     ``unknown`` is true when the person said they do not know (value is then
     ``"ne_sait_pas"`` for oui_partiel_non questions and None otherwise).
+    ``candidates`` is set only for an answer that could mean several values ("je crois
+    que oui", "entre 3 et 4", "une commune et une interco"): the values a person may
+    have meant, most likely first; ``value`` is then None and nothing should be stored
+    before the person confirms one of them (see ``bot.understanding.interpret``).
     """
 
     value: Any
     unknown: bool = False
+    candidates: tuple[Any, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.candidates) > 1
 
     @property
     def status(self) -> AnswerStatus:

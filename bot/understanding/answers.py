@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.answers import Interpretation
 from bot.questionnaire import Question
-from bot.understanding.choices import choose
+from bot.understanding.choices import choose, mentioned_codes
 from bot.understanding.matching import word_pattern
-from bot.understanding.numbers import parse_number
-from bot.understanding.scale import scale_value
-from bot.understanding.text import match_form
-from bot.understanding.yes_no import yes_partly_no
+from bot.understanding.numbers import read_number
+from bot.understanding.scale import scale_reading
+from bot.understanding.text import fold, match_form
+from bot.understanding.yes_no import hedge_candidates, yes_partly_no
 
 DONT_KNOW = "ne_sait_pas"
 
 _DONT_KNOW = word_pattern(
     # "je ne sais pas", "je sais pas", "ne sait pas trop", "je n'en sais rien",
-    # "je ne sais plus"; but "on ne sait pas faire" is an answer (no skills).
-    r"(?:sais|sait|savons|savez|savais|saurais|saurait) (?:pas|plus|rien)(?! faire)",
+    # "je ne sais plus"; but "on ne sait pas faire", "on ne sait pas par quoi
+    # commencer" are answers (no skills, no plan).
+    r"(?:sais|sait|savons|savez|savais|saurais|saurait) (?:pas|plus|rien)"
+    r"(?! (?:faire|comment|quoi faire|par (?:ou|quoi)|ou (?:commencer|aller|chercher)))",
     r"jsais (?:pas|rien)",
     r"jsp",
     r"nsp",
     r"ch?ai?s pas",
+    r"ch(?:ai|e)s? pas",
     r"che pas",
+    r"chepas?",
     r"(?:aucune?|pas d|pas la moindre|pas une) idee",
     r"(?:ne|n) (?:le )?saurai[st]? (?:pas )?(?:le )?dire",
     r"(?:difficile|impossible|dur) a dire",
@@ -29,7 +35,23 @@ _DONT_KNOW = word_pattern(
     r"nous l? ?ignorons",
     r"inconnue?s?",
     r"je ne suis pas (?:sur|sure|certain|certaine)",
-    r"pas au courant",
+    r"(?:je|j) (?:ne |n )?(?:suis|etais) pas au courant",
+    r"^pas au courant$",
+    r"^(?:(?:euh|bah|ben) )*myst[e]re(?: (?:total|complet|absolu))?$",
+    r"aucune info(?:rmation)?s?",
+)
+# "non, aucune idée de ce qu'on a": a "non" followed by what is not known answers "non".
+_NO_THEN_WHAT_IS_NOT_KNOWN = re.compile(
+    r"^(?:(?:bah|ben|euh) )*non (?:\w+ ){0,3}(?:idee|sais|sait|savons) (?:\w+ )?"
+    r"(?:de ce|de quoi|ce qu|ce que|ou)"
+)
+
+# A free-text answer that is really a command or a question about the question, on the
+# folded text (hyphens kept: "Pourquoi-Pas-sur-Loire" is a name).
+_NOT_A_TEXT_ANSWER = re.compile(
+    r"^(?:je )?(?:passer?|passe|je passe|suivant|suivante|question suivante|skip|next)[\s.!]*$"
+    r"|^(?:pourquoi|c'est quoi|c koi|qu'est-ce|a quoi (?:ca|cela) sert)(?:[\s?!,.]|$)"
+    r"|(?<![\w-])pourquoi (?:vous|tu) (?:\w+ )?(?:demandez|demandes|voulez|veux)(?![\w-])"
 )
 
 
@@ -39,9 +61,12 @@ def is_dont_know(text: str) -> bool:
 
 
 def _free_text(question: Question, text: str) -> str | None:
-    """The answer as written, stripped; None if empty, too long or without any letter or digit."""
+    """The answer as written, stripped; None if empty, too long, without any letter or digit,
+    or a command ("passer") or a question about the question ("pourquoi ?")."""
     stripped = text.strip()
     if not stripped or len(stripped) > question.max_length:
+        return None
+    if _NOT_A_TEXT_ANSWER.search(fold(stripped)):
         return None
     return stripped if any(char.isalnum() for char in stripped) else None
 
@@ -56,6 +81,58 @@ def _within_bounds(question: Question, number: int | None) -> int | None:
     return number
 
 
+def _ambiguous(question: Question, candidates: tuple[object, ...]) -> Interpretation | None:
+    if question.answer_type in ("nombre", "echelle"):
+        candidates = tuple(c for c in candidates if _within_bounds(question, c) is not None)  # type: ignore[arg-type]
+    return Interpretation(value=None, candidates=candidates) if len(candidates) > 1 else None
+
+
+def interpret(question: Question, text: str) -> Interpretation | None:
+    """Like ``normalise``, but an answer that could mean several values gives them.
+
+    For those answers the result is ``Interpretation(None, candidates=(...))``, most
+    likely first, and ``.ambiguous`` is true: "je crois que oui" → ("oui",
+    "ne_sait_pas"); "rarement" → ("en_partie", "non"); "une commune et une interco" →
+    ("commune", "intercommunalite"); "entre 3 et 4" on a 1-5 scale → (3, 4);
+    "12 000 habitants et 50 agents" → (12000, 50). The engine should then ask which
+    one, with a button per candidate, rather than store a guess.
+    """
+    if not isinstance(text, str):
+        return None
+    form = match_form(text)
+    if is_dont_know(text) and not (
+        question.answer_type == "oui_partiel_non" and _NO_THEN_WHAT_IS_NOT_KNOWN.search(form)
+    ):
+        unknown_value = DONT_KNOW if question.answer_type == "oui_partiel_non" else None
+        return Interpretation(value=unknown_value, unknown=True)
+    value: object
+    match question.answer_type:
+        case "oui_partiel_non":
+            hedged = hedge_candidates(text)
+            if hedged:
+                return _ambiguous(question, hedged)
+            value = yes_partly_no(text)
+        case "choix":
+            value = choose(question, text)
+            if value is None and not question.multiple:
+                return _ambiguous(question, tuple(mentioned_codes(question, text)))
+        case "nombre":
+            reading = read_number(text, question.unit)
+            value = _within_bounds(question, reading.value)
+            if reading.value is None:
+                return _ambiguous(question, reading.candidates)
+        case "echelle":
+            assert question.minimum is not None and question.maximum is not None  # validated on load
+            value, candidates = scale_reading(text, question.minimum, question.maximum)
+            if value is None:
+                return _ambiguous(question, candidates)
+        case "texte":
+            value = _free_text(question, text)
+        case _:  # pragma: no cover - AnswerType is a closed Literal
+            value = None
+    return None if value is None else Interpretation(value=value)
+
+
 def normalise(question: Question, text: str) -> Interpretation | None:
     """What an answer to ``question`` means, or None when it was not understood.
 
@@ -63,26 +140,10 @@ def normalise(question: Question, text: str) -> Interpretation | None:
     ``"ne_sait_pas"`` for oui_partiel_non questions and None otherwise. Otherwise
     the value depends on ``question.answer_type``: "oui" / "en_partie" / "non",
     a choice code (or list of codes for multiple choices), an integer within the
-    question's bounds, or the text as written.
+    question's bounds, or the text as written. An answer that could mean several
+    values gives None here; ``interpret`` returns those values.
     """
-    if not isinstance(text, str):
+    interpretation = interpret(question, text)
+    if interpretation is None or interpretation.ambiguous:
         return None
-    if is_dont_know(text):
-        unknown_value = DONT_KNOW if question.answer_type == "oui_partiel_non" else None
-        return Interpretation(value=unknown_value, unknown=True)
-    value: object
-    match question.answer_type:
-        case "oui_partiel_non":
-            value = yes_partly_no(text)
-        case "choix":
-            value = choose(question, text)
-        case "nombre":
-            value = _within_bounds(question, parse_number(text))
-        case "echelle":
-            assert question.minimum is not None and question.maximum is not None  # validated on load
-            value = scale_value(text, question.minimum, question.maximum)
-        case "texte":
-            value = _free_text(question, text)
-        case _:  # pragma: no cover - AnswerType is a closed Literal
-            value = None
-    return None if value is None else Interpretation(value=value)
+    return interpretation

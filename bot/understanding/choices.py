@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from bot.questionnaire import NO_CHOICE, Question
+from bot.understanding.lexicon import extra_names, weak_names
 from bot.understanding.matching import PhraseMatcher, word_pattern
 from bot.understanding.text import MAX_MATCH_CHARS, match_form
 
@@ -17,6 +18,9 @@ _NONE = word_pattern(
     r"nan",
     r"neant",
     r"nada",
+    r"que dalle",
+    r"pas grand chose",
+    r"(?:toujours )?(?:pas|rien) (?:encore )?(?:de )?(?:special|particulier)",
     r"zero",
     r"nulle part",
     r"pas encore",
@@ -25,31 +29,63 @@ _NONE = word_pattern(
     r"pas (?:d|de) (?:initiatives?|projets?)",
 )
 # A mention right after one of these is excluded: "pas de mobilité", "sans parking",
-# "ni l'eau", "sauf les bâtiments".
+# "ni l'eau", "sauf les bâtiments", "il n'y a plus de bus" (but "plus de transparence"
+# is more of it).
 _NEGATED = re.compile(
-    r"(?:^| )(?:pas|plus|sans|ni|aucun|aucune|hors|sauf|excepte|hormis)"
+    r"(?:^| )(?:pas|sans|ni|aucun|aucune|hors|sauf|excepte|hormis|jamais|(?:n|ne) (?:\w+ ){0,3}plus)"
     r"(?: (?:encore|de|d|du|des|la|le|l|les|un|une|en|dans))* $"
+)
+# A count before a choice name describes members, not the answer: "une CdC de 15 communes".
+_COUNTED = re.compile(
+    r"(?:^| )(?:[0-9]+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente"
+    r"|quarante|cinquante|cent|plusieurs|quelques) $"
 )
 
 
 @lru_cache(maxsize=256)
 def _matcher(question: Question) -> PhraseMatcher[str]:
-    """Names of every choice: its code, its label and its synonyms."""
+    """Names of every choice: its code, its label, its synonyms and everyday words (lexicon)."""
     return PhraseMatcher(
-        (name, choice.value)
-        for choice in question.choices
-        for name in (choice.value, choice.label, *choice.synonyms)
+        (
+            (name, choice.value)
+            for choice in question.choices
+            for name in (
+                choice.value,
+                choice.label,
+                *choice.synonyms,
+                *extra_names(question.id, choice.value),
+            )
+        ),
+        typos=True,
+    )
+
+
+@lru_cache(maxsize=256)
+def _weak_matcher(question: Question) -> PhraseMatcher[str]:
+    """Words that name a choice only when no other choice is named (lexicon.WEAK_THEME_WORDS)."""
+    return PhraseMatcher(
+        (name, choice.value) for choice in question.choices for name in weak_names(choice.value)
     )
 
 
 def _mentioned_codes(question: Question, form: str) -> list[str]:
     """Codes mentioned and not negated, in the question's choice order."""
-    mentioned = {
-        hit.tag
-        for hit in _matcher(question).hits(form)
-        if not _NEGATED.search(form[max(0, hit.start - 40) : hit.start])
-    }
+    mentioned: set[str] = set()
+    for matcher in (_matcher(question), _weak_matcher(question)):
+        mentioned = {
+            hit.tag
+            for hit in matcher.hits(form)
+            if not _NEGATED.search(form[max(0, hit.start - 40) : hit.start])
+            and not _COUNTED.search(form[max(0, hit.start - 20) : hit.start])
+        }
+        if mentioned:
+            break
     return [choice.value for choice in question.choices if choice.value in mentioned]
+
+
+def mentioned_codes(question: Question, text: str) -> list[str]:
+    """Every choice code a typed answer names (not negated), in the question's order."""
+    return _mentioned_codes(question, match_form(text))
 
 
 def _payload_codes(question: Question, text: str) -> list[str] | None:

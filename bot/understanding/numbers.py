@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcont
 
 from text_to_num import alpha2digit
 
-from bot.understanding.text import fold
+from bot.understanding.text import fold, match_form
 
 MAX_NUMBER_CHARS = 500
 # Exact arithmetic for any number that fits in the characters read (the default
@@ -185,23 +185,117 @@ def _low_bound(low: _Number, high: _Number) -> Decimal:
     return low.value
 
 
-def parse_number(text: str) -> int | None:
+# Units that say which question a number answers, on the folded digits text. A
+# number followed by the asked question's unit is the answer ("11 bâtiments pour
+# 9 000 m²"); one followed by another question's unit makes the sentence a compound
+# answer ("12 000 habitants et 50 agents"). "personnes" fits both populations.
+_UNIT_WORDS: dict[str, str] = {
+    "habitants": r"hab(?:itant|itants|s)?|ames|administres|residents|personnes|habitants",
+    "agents": (
+        r"agents?|etp|e t p|salaries?|employes?|fonctionnaires|collaborateurs|postes?|personnes"
+        r"|equivalents? temps plein|temps plein"
+    ),
+    "m²": r"m|m carres?|metres? carres?|mq|m2",
+}
+_UNIT_AFTER = {
+    unit: re.compile(rf"^\s*(?:\)\s*)?(?:{words})(?![a-z0-9])") for unit, words in _UNIT_WORDS.items()
+}
+# "en 2019", "(INSEE 2021)", "depuis 2020": a year, not a quantity.
+_YEAR_BEFORE = re.compile(r"(?:\b(?:en|depuis|de|du|insee|recensement|annee|au|chiffres?|donnees?)|\()\s*$")
+# A lone "un"/"une" is the number one only in a bare answer ("un", "un seul agent"),
+# not as an article ("c'est une grande ville").
+_LONE_ONE = re.compile(
+    r"^(?:(?:juste|seulement|environ|a peine|on a|nous avons|il y a|il y en a|on en a) )*"
+    r"(?:un|une)(?: (?:seule?|seulement|unique))?"
+    r"(?: (?:{}))?(?: (?:seule?|seulement))?$".format("|".join(_UNIT_WORDS.values()))
+)
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    """The number an answer gives (or None), and the numbers it could mean when unsure."""
+
+    value: int | None
+    candidates: tuple[int, ...] = ()
+
+
+def _unit_of(digits: str, number: _Number, units: tuple[str, ...]) -> str | None:
+    after = digits[number.end :]
+    for unit in units:
+        if _UNIT_AFTER[unit].match(after):
+            return unit
+    return None
+
+
+def _is_year(digits: str, number: _Number) -> bool:
+    written = digits[number.start : number.end]
+    return (
+        number.scale is None
+        and re.fullmatch(r"(?:19|20)[0-9]{2}", written) is not None
+        and _YEAR_BEFORE.search(digits[: number.start]) is not None
+    )
+
+
+def _pick(digits: str, numbers: list[_Number], unit: str | None) -> tuple[Decimal | None, list[_Number]]:
+    """Among several numbers, the one answering a question about ``unit``; and the candidates."""
+    kept = [n for n in numbers if not _is_year(digits, n)] or numbers
+    if unit in _UNIT_AFTER:
+        others = tuple(u for u in _UNIT_AFTER if u != unit)
+        if any(
+            _unit_of(digits, n, others) is not None and _unit_of(digits, n, (unit,)) is None for n in kept
+        ):
+            return None, kept
+        tagged = [n for n in kept if _unit_of(digits, n, (unit,)) is not None]
+        if tagged:
+            kept = tagged
+    if len(kept) < len(numbers):
+        value = _combine(digits, kept)
+        if value is not None:
+            return value, kept
+    return None, kept
+
+
+def read_number(text: str, unit: str | None = None) -> NumberReading:
+    """The non-negative integer a French answer gives, and the candidates when it is unclear.
+
+    See ``parse_number``. With ``unit`` (a question's unit: "habitants", "agents",
+    "m²"), several numbers are told apart: years ("en 2019", "(INSEE 2021)") are
+    dropped, and a number followed by the unit wins ("11 bâtiments pour 9 000 m²" →
+    9000), unless another number carries another question's unit ("12 000 habitants
+    et 50 agents"). When no single number stands out, ``candidates`` lists the
+    distinct numbers said, in order.
+    """
+    if not isinstance(text, str):
+        return NumberReading(None)
+    with localcontext(_EXACT):
+        for threshold in (2, 0):  # "un"/"une" only count as numbers when nothing else does
+            if threshold == 0 and not _LONE_ONE.match(match_form(text[:MAX_NUMBER_CHARS])):
+                break
+            digits = digits_text(text, threshold)
+            numbers = _numbers(digits)
+            if numbers is None:
+                return NumberReading(None)
+            if not numbers:
+                continue
+            value = _combine(digits, numbers)
+            kept = numbers
+            if value is None and len(numbers) > 1 and unit is not None:
+                value, kept = _pick(digits, numbers, unit)
+            if value is not None:
+                return NumberReading(None if value < 0 else _to_int(value))
+            candidates = tuple(dict.fromkeys(_to_int(n.value) for n in kept if n.value >= 0))
+            return NumberReading(None, candidates if len(candidates) > 1 else ())
+    return NumberReading(None)
+
+
+def parse_number(text: str, unit: str | None = None) -> int | None:
     """The non-negative integer a French answer gives, or None.
 
     Hedges ("environ", "près de", "plus de", "~") are ignored; a range gives its
     midpoint, rounded half up, as do decimals ("12,5" → 13). Two unrelated numbers,
-    a negative number or no number at all give None. Only the first 500 characters
-    are read.
+    a negative number or no number at all give None; with the question's ``unit``,
+    years and numbers of other units are set aside first (see ``read_number``). A
+    lone "un"/"une" is 1 only in a bare answer ("un", "un seul agent"). Only the
+    first 500 characters are read.
     """
-    if not isinstance(text, str):
-        return None
-    with localcontext(_EXACT):
-        for threshold in (2, 0):  # "un"/"une" only count as numbers when nothing else does
-            digits = digits_text(text, threshold)
-            numbers = _numbers(digits)
-            if numbers is None:
-                return None
-            if numbers:
-                value = _combine(digits, numbers)
-                return None if value is None or value < 0 else _to_int(value)
-    return None
+    return read_number(text, unit).value

@@ -9,7 +9,9 @@ from bot.understanding.matching import word_pattern
 from bot.understanding.numbers import digits_text, parse_number
 from bot.understanding.text import match_form
 
-_FRACTION = re.compile(r"(?<![0-9.,])([0-9]+) ?(?:/|sur) ?([0-9]+)(?![0-9])")
+_FRACTION = re.compile(
+    r"(?<![0-9.,])([0-9]+) ?(?:/|sur) ?(?:(?:une|1) (?:echelle|note) (?:de|sur) (?:1 a )?)?([0-9]+)(?![0-9])"
+)
 
 # Words for a degree, mapped to a point of the scale [lo, hi]. They follow the
 # question's own wording "1 : peu, 5 : très fortement": "peu" is the minimum and
@@ -35,7 +37,9 @@ _WORDS: dict[str, str] = {
         "sensiblement|pas mal|tres"
     ),
     "middle": (
-        "moyennement|moyen|moyenne|moderement|assez|raisonnablement|correct|ni peu ni beaucoup|entre les deux"
+        "moyennement|moyen|moyenne|moderement|assez|raisonnablement|correct|ni peu ni beaucoup|"
+        "entre les deux|"
+        "au milieu|milieu|a mi chemin|mi chemin|dans la moyenne|ni trop ni trop peu"
     ),
     "low": "un peu|un petit peu|legerement|pas tres|pas trop",
     "bottom": (
@@ -55,19 +59,30 @@ def _from_words(text: str, lo: int, hi: int) -> int | None:
     return max(lo, min(hi, _LEVELS[_WORD_LEVEL[match.group(0)]](lo, hi)))
 
 
-def scale_value(text: str, lo: int, hi: int) -> int | None:
-    """The point of [lo, hi] an answer gives, or None.
+def scale_reading(text: str, lo: int, hi: int) -> tuple[int | None, tuple[int, ...]]:
+    """The point of [lo, hi] an answer gives, or None and the points it hesitates between.
 
-    Tried in order: a fraction "x/hi" or "x sur hi" (another denominator gives
-    None), a number (``parse_number``: "3", "trois", "environ 4"), then the first
-    degree word ("très fortement", "un peu"…). Out of range gives None.
+    Tried in order: a fraction "x/hi", "x sur hi" or "x sur une échelle de hi"
+    (another denominator gives None), two points of the scale ("entre 3 et 4",
+    "3 ou 4": None, with both as candidates), a number (``parse_number``: "3",
+    "trois", "environ 4"), then the first degree word ("très fortement", "un
+    peu"…). Out of range gives None.
     """
     for threshold in (2, 0):
-        fraction = _FRACTION.search(digits_text(text, threshold))
+        digits = digits_text(text, threshold)
+        fraction = _FRACTION.search(digits)
         if fraction is not None:
             value, denominator = int(fraction.group(1)), int(fraction.group(2))
-            return value if denominator == hi and lo <= value <= hi else None
+            return (value if denominator == hi and lo <= value <= hi else None), ()
+    points = [int(n) for n in re.findall(r"(?<![0-9.,])[0-9]+(?![0-9]|[.,][0-9])", digits_text(text))]
+    if len(set(points)) == 2 and all(lo <= p <= hi for p in points):
+        return None, tuple(dict.fromkeys(points))
     number = parse_number(text)
     if number is None:
         number = _from_words(text, lo, hi)
-    return number if number is not None and lo <= number <= hi else None
+    return (number if number is not None and lo <= number <= hi else None), ()
+
+
+def scale_value(text: str, lo: int, hi: int) -> int | None:
+    """The point of [lo, hi] an answer gives, or None (see ``scale_reading``)."""
+    return scale_reading(text, lo, hi)[0]

@@ -5,21 +5,30 @@ are tried in order on the matching form (``text.match_form``) and the first
 that fires decides:
 
 1. the answer is exactly a code or a button label ("oui", "En partie", "non");
-2. a firm refusal ("pas du tout", "absolument pas", "pas encore commencé") → non,
-   so that its words cannot be read as a partial answer below;
-3. a partial marker ("en cours", "oui mais", "certains services", "pas tout à
-   fait") → en_partie: it wins over yes and no words;
-4. a negation ("non", "jamais", "aucun", "ne … pas", "nous n'avons pas") → non;
-5. an affirmation ("oui", "bien sûr", "c'est le cas") or an affirmative statement
-   ("nous avons…", "il y a…", "existe", "mis en place") → oui.
+2. a self-correction ("non, enfin si…") is read from the correction on;
+3. a firm refusal ("pas du tout", "absolument pas", "pas encore commencé", a
+   leading "pas encore") → non, so that its words cannot be read as a partial
+   answer below;
+4. a partial marker ("en cours", "oui mais", "certains services", "pas tout à
+   fait", "deux sur six") → en_partie: it wins over yes and no words;
+5. clauses of opposite polarity ("pour les écoles oui, pour l'éclairage non",
+   "il y a un élu référent mais il n'arbitre rien") → en_partie;
+6. a negation ("non", "jamais", "aucun", "ne … pas", "nous n'avons pas") → non;
+7. an affirmation ("oui", "bien sûr", "c'est le cas") or an affirmative statement
+   ("nous avons…", "il y a…", "existe", "mis en place", "c'est le CDG qui…") → oui.
+
+Hedged answers ("je crois que oui", "rarement") are read by ``hedge_candidates``:
+a person could mean either value, so the engine asks rather than guesses.
 
 English ("yes", "no") is deliberately not understood.
 """
 
 from __future__ import annotations
 
+import re
+
 from bot.understanding.matching import word_pattern
-from bot.understanding.text import match_form
+from bot.understanding.text import MAX_MATCH_CHARS, fold, match_form
 
 # Requests for help are not answers, even with a "pas" in them.
 _NOT_AN_ANSWER = word_pattern(
@@ -44,10 +53,27 @@ _IDIOMS = word_pattern(
     r"sans (?:souci|probleme)",
     r"n est ce pas",
     r"pourquoi pas",
+    r"pas mal de",
+)
+
+# "non, enfin si", "non… ah si", "en fait oui": the person corrects themselves.
+# Matched on the folded text (punctuation kept, for the clauses of rule 5).
+_CORRECTION = re.compile(
+    r"(?<![a-z0-9])(?:enfin|ah|ah ben|en fait|pardon|je veux dire|plutot)[\s,.!…-]+"
+    r"(?=(?:si|oui|non|en partie)(?![a-z0-9]))"
+)
+
+# Words completing "pas (encore)" into a partial answer: "pas encore finalisé".
+_UNFINISHED = (
+    r"completement|totalement|entierement|tout|tous|toutes|partout|toujours|systematiquement"
+    r"|vraiment (?:formalise|abouti|finalise)"
+    r"|(?:finalise|formalise|termine|fini|abouti|acheve|complet|generalise|deploye|ecrit"
+    r"|valide|officiel|structure|opérationnel|operationnel|etendu)e?s?"
 )
 
 _FIRM_NO = word_pattern(
     r"pas du tout",
+    r"du tout",
     r"absolument pas",
     r"rien du tout",
     r"aucunement",
@@ -56,7 +82,11 @@ _FIRM_NO = word_pattern(
     r"(?:pas|rien|aucun|aucune|jamais) (?:encore )?(?:de |d |en )?"
     r"(?:commence|debute|demarre|prevu|projet|reflexion|cours)e?s?",
     r"rien de (?:prevu|formalise|fait|lance)",
+    # A leading "pas encore" (not "pas encore finalisé"): whatever is planned, it is not done.
+    rf"^(?:(?:bah|ben|euh|non) )*pas encore(?! (?:{_UNFINISHED})(?![a-z0-9]))",
 )
+
+_NUMBER_WORD = r"(?:[0-9]+|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt)"
 
 _PARTLY = word_pattern(
     r"en partie",
@@ -69,15 +99,13 @@ _PARTLY = word_pattern(
     r"en (?:reflexion|preparation|construction|chantier|test|experimentation)",
     r"on y (?:travaille|reflechit|pense)",
     r"en train de",
-    r"(?:commence|debute|demarre|amorce|entame)e?s?",
-    r"on commence",
+    r"(?:commence|debute|demarre|amorce|entame)e?s?(?! par)",
+    r"on commence(?! par)",
     r"au debut",
     r"debut",
     r"un (?:tout )?(?:petit )?peu",
-    r"pas (?:encore )?(?:completement|totalement|entierement|tout|tous|toutes|partout|toujours"
-    r"|systematiquement|vraiment (?:formalise|abouti|finalise))",
-    r"pas (?:encore )?(?:finalise|formalise|termine|fini|abouti|acheve|complet|generalise|deploye|ecrit"
-    r"|valide|officiel|structure)e?s?",
+    r"a peu pres",
+    r"pas (?:encore )?(?:" + _UNFINISHED + r")",
     r"informel(?:le)?s?",
     r"informellement",
     r"quelques? uns?",
@@ -86,11 +114,14 @@ _PARTLY = word_pattern(
     r"certaine?s?",
     r"une partie",
     r"la plupart",
+    r"la moitie",
+    r"a moitie",
+    r"(?:un|le|les deux) (?:tiers|quart)",
+    rf"{_NUMBER_WORD} (?:\w+ ){{1,2}}sur {_NUMBER_WORD}",  # "deux quartiers sur six", not a bare "4 sur 5"
     r"plus ou moins",
     r"(?:cela|ca) depend",
     r"depend",
     r"moyennement",
-    r"a moitie",
     r"parfois",
     r"de temps (?:en|a) temps",
     r"occasionnellement",
@@ -103,12 +134,16 @@ _PARTLY = word_pattern(
     r"seulement",
     r"uniquement",
     r"sauf",
+    r"a part (?:les?|la|l|des|pour)",
     r"pas mal",
     r"bof",
     r"mouais",
     r"bientot",
-    r"ne \w+ que",
+    r"ne \w+ qu(?:e)?",
     r"n \w+ (?:\w+ )?qu(?:e)?",
+    # "une étude, pas pour les travaux": something is done, but not for everything.
+    r"(?<!non )(?<!encore )(?<!toujours )(?<=[a-z0-9] )pas pour (?:les?|la|l|des|tous|toutes)"
+    r"(?! (?:instant|moment|maintenant))",
 )
 
 _NO = word_pattern(
@@ -116,12 +151,18 @@ _NO = word_pattern(
     r"nan+",
     r"nope",
     r"niet",
+    r"nenni",
+    r"pantoute",
+    r"que dalle",
+    r"nada",
+    r"negatif",
     r"pas",
     r"jamais",
     r"aucune?",
     r"rien",
     r"personne ne",
     r"personne n",
+    r"^(?:(?:bah|ben|euh|non) )*personne(?! (?:qui|de chez))",
     r"ni",
     r"n (?:\w+ ){0,3}plus",
     r"ne (?:\w+ ){0,3}plus",
@@ -133,6 +174,7 @@ _YES = word_pattern(
     r"ouaip",
     r"ouep",
     r"ouip",
+    r"^si",
     r"tout a fait",
     r"absolument",
     r"bien sur",
@@ -167,7 +209,84 @@ _YES = word_pattern(
     r"formalisee?s?",
     r"deployee?s?",
     r"realisee?s?",
+    # "tous les services", "tout le monde" (a "pas tous" was read as partial before).
+    r"tous les",
+    r"toutes les",
+    r"tout le monde",
+    r"tous",
+    # "c'est le CDG qui fait DPO pour nous": someone does it.
+    r"c est (?:\w+ ){1,5}qui",
+    r"on (?:\w+ )?(?:connait|sait|suit|fait|utilise|publie|propose|forme|sensibilise|mesure"
+    r"|communique|accompagne|organise|gere|pilote|porte|associe|informe|implique)",
 )
+
+# Polarity of one clause, for rule 5: words that lean one way inside a clause.
+_CLAUSE_NO = word_pattern(
+    r"flou",
+    r"moins",
+    r"en retard",
+    r"a la traine",
+    r"insuffisante?s?",
+    r"manque",
+    r"sans(?! (?:exception|probleme|souci|soucis|faute|hesiter|hesitation|doute))",
+)
+_CLAUSE_SPLIT = re.compile(
+    r"[,;:.!?()\[\]/]+|\s(?:mais|par contre|en revanche|cependant|pourtant|toutefois|alors que|tandis que"
+    r"|sauf que)\s"
+)
+
+# Hedges: the person leans one way without committing.
+_HEDGE_YES = word_pattern(
+    r"je (?:crois|pense|suppose|dirais) (?:que )?oui",
+    r"il me semble(?: que oui)?",
+    r"(?:probablement|surement|sans doute|a priori|normalement) oui",
+    r"(?:oui )?(?:probablement|surement|sans doute|a priori)",
+)
+_HEDGE_NO = word_pattern(
+    r"je (?:crois|pense|suppose|dirais) (?:que )?non",
+    r"je (?:ne )?(?:crois|pense) pas",
+    r"(?:probablement|surement|sans doute|a priori|normalement) (?:pas|non)",
+)
+_HEDGE_RARELY = word_pattern(r"rarement", r"pas souvent", r"tres peu")
+
+
+def _clause_polarity(clause: str) -> str | None:
+    form = _IDIOMS.sub(" ", match_form(clause))
+    if not form:
+        return None
+    if _NO.search(form) or _CLAUSE_NO.search(form):
+        return "non"
+    if _YES.search(form):
+        return "oui"
+    return None
+
+
+def _mixed(text: str) -> bool:
+    """Whether one clause says yes and another no ("les récents oui, les vieux non")."""
+    clauses = _CLAUSE_SPLIT.split(" " + text + " ")
+    polarities = {_clause_polarity(clause) for clause in clauses}
+    return {"oui", "non"} <= polarities
+
+
+def _read(text: str) -> str | None:
+    """Rules 2 to 7 on a folded text."""
+    corrections = list(_CORRECTION.finditer(text))
+    if corrections:
+        return _read(text[corrections[-1].end() :])
+    form = _IDIOMS.sub(" ", match_form(text))
+    if form in _EXACT:
+        return _EXACT[form]
+    if _FIRM_NO.search(form):
+        return "non"
+    if _PARTLY.search(form):
+        return "en_partie"
+    if _mixed(text):
+        return "en_partie"
+    if _NO.search(form):
+        return "non"
+    if _YES.search(form):
+        return "oui"
+    return None
 
 
 def yes_partly_no(text: str) -> str | None:
@@ -177,8 +296,22 @@ def yes_partly_no(text: str) -> str | None:
         return _EXACT[form]
     if _NOT_AN_ANSWER.search(form):
         return None
-    form = _IDIOMS.sub(" ", form)
-    for pattern, value in ((_FIRM_NO, "non"), (_PARTLY, "en_partie"), (_NO, "non"), (_YES, "oui")):
-        if pattern.search(form):
-            return value
-    return None
+    return _read(fold(text[:MAX_MATCH_CHARS]))
+
+
+def hedge_candidates(text: str) -> tuple[str, ...]:
+    """The values a hedged answer may mean, most likely first; () when it is not hedged.
+
+    "je crois que oui" → ("oui", "ne_sait_pas"); "je ne pense pas" → ("non",
+    "ne_sait_pas"); "rarement" → ("en_partie", "non").
+    """
+    form = match_form(text)
+    if _NOT_AN_ANSWER.search(form):
+        return ()
+    if _HEDGE_NO.search(form):
+        return ("non", "ne_sait_pas")
+    if _HEDGE_YES.search(form):
+        return ("oui", "ne_sait_pas")
+    if _HEDGE_RARELY.search(form):
+        return ("en_partie", "non")
+    return ()
