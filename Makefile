@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 RASA := $(BIN)/rasa
 MODEL := models/diagnostic.tar.gz
-TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard components/*.py)
 
 # Embedded defaults: SQLite files under var/, servers on loopback.
 export DIAGNOSTIC_DATABASE_URL ?= sqlite:///$(CURDIR)/var/diagnostic.db
