@@ -26,7 +26,7 @@ from bot.recommendations import (
     rank_actions,
     recommend,
 )
-from tests.bot.test_scoring import answer_maps
+from tests.bot.test_scoring import answer_maps, answers
 
 # The reference figures ship with the catalogue (bot/content/domain-facts.md), copied from
 # the project's shared reference notes; the copy is checked when the original is beside us.
@@ -42,19 +42,6 @@ THEMES = (
     "mobilite",
     "participation",
 )
-
-
-def answers(**values: Any) -> dict[str, Answer]:
-    """x="oui" → answered; x=None → "je ne sais pas"; x=... → skipped."""
-    result = {}
-    for qid, value in values.items():
-        if value is None:
-            result[qid] = Answer(qid, "ne_sait_pas", "unknown")
-        elif value is Ellipsis:
-            result[qid] = Answer(qid, None, "skipped")
-        else:
-            result[qid] = Answer(qid, value, "answered")
-    return result
 
 
 def run(**values: Any):
