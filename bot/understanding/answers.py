@@ -35,6 +35,7 @@ _DONT_KNOW = word_pattern(
     r"nous l? ?ignorons",
     r"inconnue?s?",
     r"je ne suis pas (?:sur|sure|certain|certaine)",
+    r"^(?:(?:euh|bah|ben) )*pas (?:tres |trop |bien )?(?:sur|sure|certaine?)$",
     r"(?:je|j) (?:ne |n )?(?:suis|etais) pas au courant",
     r"^pas au courant$",
     r"^(?:(?:euh|bah|ben) )*myst[e]re(?: (?:total|complet|absolu))?$",

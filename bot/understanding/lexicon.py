@@ -150,7 +150,7 @@ QUESTION_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "agent": (
             "agent territorial", "agente territoriale", "agent administratif", "agente administrative",
-            "gestionnaire", "assistant", "assistante", "secretaire", "comptable", "instructeur",
+            "gestionnaire", "secretaire", "comptable", "instructeur",
             "instructrice", "employe municipal", "employee municipale", "fonctionnaire", "agent communal",
             "agente communale", "agent municipal", "agente municipale", "redacteur", "redactrice",
             "adjoint administratif", "adjointe administrative", "adjoint technique",

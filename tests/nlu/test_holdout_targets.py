@@ -4,9 +4,9 @@
 models/diagnostic.tar.gz and parses the 789 held-out messages (about a minute).
 benchmarks/nlu.md prints the same figures (`make bench-nlu`); this test guards them.
 
-Target (issue 5): intent macro-F1 ≥ 0.95. Not reached yet: the current pipeline measures
-about 0.94 on the held-out set, so MIN_MACRO_F1 guards that level against regressions
-until the target is met (issue 5 stays open until then). Entity F1 ≥ 0.80: the held-out set
+Target (issue 5): intent macro-F1 ≥ 0.95 (the model measures about 0.953: see
+benchmarks/nlu.md). Training is seeded (DIET's random_seed), so a retraining on the same
+data gives the same figures. Entity F1 ≥ 0.80: the held-out set
 annotates `term` and `subject` only in ask_definition and correct_previous (62
 entities), and the engine never depends on the span alone (it looks the glossary
 term or the question up in the whole message when the entity is missing or partial),
@@ -22,7 +22,7 @@ import pytest
 pytestmark = pytest.mark.nlu
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "diagnostic.tar.gz"
-MIN_MACRO_F1 = 0.93
+MIN_MACRO_F1 = 0.95
 MIN_ENTITY_F1 = 0.80
 
 
