@@ -76,7 +76,7 @@ e2e: install train ## End-to-end tests on the real servers
 nlu-test: install train ## The trained model keeps its held-out figures (tests/nlu, benchmarks/nlu.md)
 	$(BIN)/pytest -q -m nlu
 
-bench-nlu: install ## Train and compare the NLU pipelines, write benchmarks/nlu.md (about 40 min)
+bench-nlu: install train ## Train and compare the NLU pipelines and the deployed model, write benchmarks/nlu.md (about 45 min)
 	nice $(PY) scripts/bench_nlu.py
 
 install-browser: ## Chromium (Debian) and local copies of axe-core and rasa-webchat, if missing
