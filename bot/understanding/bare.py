@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from bot.questionnaire import Questionnaire
 from bot.understanding.answers import is_dont_know
-from bot.understanding.choices import _matcher
+from bot.understanding.choices import choice_matcher
 from bot.understanding.numbers import digits_text, parse_number
 from bot.understanding.text import match_form
 from bot.understanding.yes_no import yes_partly_no
@@ -53,7 +53,7 @@ MAX_BARE_WORDS = 6
 
 @lru_cache(maxsize=8)
 def _choice_matchers(questionnaire: Questionnaire) -> tuple:
-    return tuple(_matcher(q) for q in questionnaire.questions if q.answer_type == "choix")
+    return tuple(choice_matcher(q) for q in questionnaire.questions if q.answer_type == "choix")
 
 
 def _only_choice_names(questionnaire: Questionnaire, form: str) -> bool:

@@ -43,7 +43,7 @@ _COUNTED = re.compile(
 
 
 @lru_cache(maxsize=256)
-def _matcher(question: Question) -> PhraseMatcher[str]:
+def choice_matcher(question: Question) -> PhraseMatcher[str]:
     """Names of every choice: its code, its label, its synonyms and everyday words (lexicon)."""
     return PhraseMatcher(
         (
@@ -71,7 +71,7 @@ def _weak_matcher(question: Question) -> PhraseMatcher[str]:
 def _mentioned_codes(question: Question, form: str) -> list[str]:
     """Codes mentioned and not negated, in the question's choice order."""
     mentioned: set[str] = set()
-    for matcher in (_matcher(question), _weak_matcher(question)):
+    for matcher in (choice_matcher(question), _weak_matcher(question)):
         mentioned = {
             hit.tag
             for hit in matcher.hits(form)
