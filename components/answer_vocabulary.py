@@ -12,6 +12,10 @@ words the engine recognises (``is_dont_know``: "j'en sais rien du tout") becomes
 ``dont_know``. Only the classifier's ``answer`` is corrected that way, so that "je sais
 pas ce qu'est un DPO" stays a question about a term.
 
+A message without any word (``has_words``: emoji only) gives the classifier nothing to
+read, yet it still ranks some intent (a greeting, often); it becomes ``nlu_fallback``, which
+the rules send to the answer action: the engine asks for an answer in words.
+
 Usage in config.yml, after the intent classifier and before FallbackClassifier::
 
     - name: components.answer_vocabulary.AnswerVocabularyClassifier
@@ -26,6 +30,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -38,6 +43,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.questionnaire import default_questionnaire
 from bot.understanding.answers import is_dont_know
 from bot.understanding.bare import is_bare_answer
+from bot.understanding.text import has_words
 
 ANSWER_INTENT = "answer"
 DONT_KNOW_INTENT = "dont_know"
@@ -71,7 +77,9 @@ class AnswerVocabularyClassifier(GraphComponent, IntentClassifier):
             text = message.get(TEXT)
             if not text:
                 continue
-            if is_bare_answer(text, self.questionnaire):
+            if not has_words(text):
+                self._set_first(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+            elif is_bare_answer(text, self.questionnaire):
                 self._set_first(message, self.intent)
             elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self.intent and is_dont_know(text):
                 self._set_first(message, self.dont_know_intent)

@@ -54,3 +54,12 @@ def match_form(text: str) -> str:
     """
     text = _CA.sub("cela", text[:MAX_MATCH_CHARS])
     return _NOT_ALNUM.sub(" ", fold(text)).strip()
+
+
+def has_words(text: str) -> bool:
+    """Whether the text has a letter, a digit or a keyboard sign to read.
+
+    "😀🎉👍" has none: there is nothing in it for the classifier or the answer readers
+    (the engine asks for words). "@+" (SMS for "à plus") and ":)" keep their signs.
+    """
+    return any(char.isalnum() or (char.isascii() and not char.isspace()) for char in text)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot.questionnaire import default_questionnaire
 from bot.understanding.bare import is_bare_answer
+from bot.understanding.text import has_words
 
 QUESTIONNAIRE = default_questionnaire()
 
@@ -126,3 +127,29 @@ def test_a_question_about_a_term_is_not_turned_into_dont_know(tmp_path) -> None:
     component.process([question, answer])
     assert question.get("intent") == {"name": "ask_definition", "confidence": 0.8}
     assert answer.get("intent")["name"] == "answer"
+
+
+def test_a_message_without_words_is_not_understood(tmp_path) -> None:
+    component = _component(tmp_path)
+    emoji = _classified("😀🎉👍", ("greet", 0.45), ("thank", 0.3))
+    sms = _classified("@+", ("goodbye", 0.8))
+    component.process([emoji, sms])
+    assert emoji.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    assert [r["name"] for r in emoji.get("intent_ranking")] == ["nlu_fallback", "greet", "thank"]
+    assert sms.get("intent") == {"name": "goodbye", "confidence": 0.8}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("😀🎉👍", False),
+        ("  🙏 ", False),
+        ("", False),
+        ("@+", True),
+        (":)", True),
+        ("oui 👍", True),
+        ("١٢", True),
+    ],
+)
+def test_has_words(text: str, expected: bool) -> None:
+    assert has_words(text) is expected
