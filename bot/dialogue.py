@@ -124,10 +124,18 @@ class DiagnosticConversation:
         return self._store_and_continue(record, question, interpretation, raw_text)
 
     def off_script(self, sender_id: str, text: str | None, kind: str) -> list[Reply]:
-        """Off-topic or foreign-language message: accept it if it answers the question."""
+        """Off-topic or foreign-language message: accept it if it answers the question.
+
+        Any text answers a free-text question, so an off-topic message is not taken for
+        one; but the names asked there (an authority's, a tool's) often look foreign to
+        the classifier ("Ville de rasa-webchat", "FixMyStreet", Breton or Basque names):
+        a foreign-looking message that is not a question is taken as the answer.
+        """
         record = self.store.latest_for_sender(sender_id)
         if record is not None and record.status == "en_cours" and text:
             question = self._asked_question(record)
+            if question.answer_type == "texte" and kind == "other_language" and "?" not in text:
+                return self.answer(sender_id, text)
             if question.answer_type != "texte" and len(text) <= MAX_ANSWER_LENGTH:
                 interpretation = self._interpret(question, text, None)
                 if interpretation is not None and interpretation.ambiguous:

@@ -213,6 +213,19 @@ def test_off_topic_that_is_an_answer_is_accepted(engine) -> None:
     assert refused[0].text.startswith("Je ne comprends que le français")
 
 
+def test_a_foreign_looking_name_answers_a_free_text_question(engine) -> None:
+    engine.start(SENDER)
+    engine.answer(SENDER, "une commune")
+    off_topic = engine.off_script(SENDER, "j'ai faim", "off_topic")
+    assert asked(off_topic) == "nom_collectivite"
+    question = engine.off_script(SENDER, "Where am I?", "other_language")
+    assert question[0].text.startswith("Je ne comprends que le français")
+    assert "nom_collectivite" not in answers_of(engine)
+    replies = engine.off_script(SENDER, "Ville de rasa-webchat", "other_language")
+    assert answers_of(engine)["nom_collectivite"].value == "Ville de rasa-webchat"
+    assert asked(replies) == "population"
+
+
 def test_a_dead_store_raises_for_the_action_to_apologise(tmp_path: Path) -> None:
     broken = DiagnosticConversation(
         store=DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"),
