@@ -8,7 +8,8 @@ import unicodedata
 # Typographic and keyboard variants of the apostrophe, and of the hyphen / dash / minus.
 _APOSTROPHES = dict.fromkeys(map(ord, "\u2019\u2018\u201b\u02bc\u02bb\u0060\u00b4\u2032\uff07"), "'")
 _HYPHENS = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
-_LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
+# Applied after case-folding, so that only the lower-case forms are needed.
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
 _WHITESPACE = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # "ça" folds to "ca", which is also an acronym (communauté d'agglomération):
@@ -34,13 +35,12 @@ def fold(text: str) -> str:
     format characters (zero-width spaces, soft hyphens, BOM) are dropped.
     Compatibility forms are expanded ("m²" → "m2", "℠" → "sm"); decomposing and
     case-folding are applied twice because each can undo the other ("℠" decomposes
-    to uppercase letters, "İ" case-folds to a letter plus a combining dot).
+    to uppercase letters, "İ" case-folds to a letter plus a combining dot). Ligatures are
+    spelled out after each pass, since a decomposition can reveal one ("Ǣ" → "Æ").
     """
-    for ligature, letters in _LIGATURES.items():
-        text = text.replace(ligature, letters)
     text = text.translate(_APOSTROPHES)
     for _ in range(2):
-        text = _strip_marks(text).casefold()
+        text = _strip_marks(text).casefold().translate(_LIGATURES)
     text = text.translate(_HYPHENS).translate(_APOSTROPHES)
     return _WHITESPACE.sub(" ", text).strip()
 

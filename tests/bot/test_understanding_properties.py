@@ -68,6 +68,7 @@ relaxed = settings(deadline=None, max_examples=200)
 @given(any_text)
 @example(HUGE)
 @example("\x00\ufeff\u200b\ud7ff\U0010ffff")
+@example("Ǣ")  # decomposes to "Æ": the ligature must be spelled out after decomposition
 def test_fold_is_stable_and_tidy(text: str) -> None:
     folded = fold(text)
     assert fold(folded) == folded
