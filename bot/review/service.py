@@ -10,7 +10,7 @@ of a process. Methods return frozen dataclasses and plain values, never ORM obje
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from bot.review.tracker import TrackerEvents, make_tracker_engine
 from bot.review.transcript import Turn, build_turns
 from bot.storage import DiagnosticStore
 from bot.storage.engine import DATABASE_URL_ENV
+from bot.storage.models import utcnow
 from bot.storage.review_models import FlaggedTurnRow
 
 flagged_turns = FlaggedTurnRow.__table__
@@ -108,7 +109,10 @@ class Review:
         settings: ReviewSettings | None = None,
         questionnaire: Questionnaire | None = None,
         catalogue: Catalogue | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        """``clock`` gives "now" wherever time decides something (abandonment, purge, weeks)."""
+        self.clock = clock
         self.store = store
         self.tracker = tracker
         self.settings = settings or ReviewSettings()
@@ -123,6 +127,7 @@ class Review:
         tracker_url: str | None = None,
         environ: Mapping[str, str] = os.environ,
         settings: ReviewSettings | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> Review:
         """The review on the configured stores (the diagnostic store is migrated to head).
 
@@ -131,9 +136,10 @@ class Review:
         """
         database_url = database_url or environ.get(DATABASE_URL_ENV, "").strip() or None
         return cls(
-            store=DiagnosticStore.from_url(database_url),
+            store=DiagnosticStore.from_url(database_url, clock),
             tracker=TrackerEvents(make_tracker_engine(tracker_url, environ)),
             settings=settings or load_review_settings(environ),
+            clock=clock,
         )
 
     @property
@@ -168,7 +174,7 @@ class Review:
             per_page,
             self.settings.abandon_after_days,
             self.settings.zone,
-            now,
+            now or self.clock(),
         )
 
     def conversation_detail(self, sender_id: str, now: datetime | None = None) -> ConversationDetail | None:
@@ -179,7 +185,12 @@ class Review:
             return None
         self.refresh()
         summary = conversation_queries.conversation_summary(
-            self.engine, self.labels, sender_id, self.settings.abandon_after_days, self.settings.zone, now
+            self.engine,
+            self.labels,
+            sender_id,
+            self.settings.abandon_after_days,
+            self.settings.zone,
+            now or self.clock(),
         )
         with self.engine.connect() as connection:
             review = marks.review_state(connection, sender_id)
@@ -357,7 +368,7 @@ class Review:
             self.settings.zone,
             date_from,
             date_to,
-            now,
+            now or self.clock(),
         )
 
     # --- exports ------------------------------------------------------------------------
@@ -375,7 +386,7 @@ class Review:
         """Every conversation matching the filters, in the list's order."""
         self.refresh()
         filters = filters or ConversationFilters()
-        query = ConversationQuery(self.settings.abandon_after_days, self.settings.zone, now)
+        query = ConversationQuery(self.settings.abandon_after_days, self.settings.zone, now or self.clock())
         statement = (
             query.rows().where(*query.where(filters)).order_by(*query.order(filters.sort))
         ).with_only_columns(conversation_queries.summaries.c.sender_id)
@@ -400,7 +411,9 @@ class Review:
         self, older_than: timedelta, actor: str, dry_run: bool = False, now: datetime | None = None
     ) -> DeletionReport:
         """Erase every conversation inactive for ``older_than`` (logged, audited)."""
-        return deletion.purge(self.engine, self.tracker, older_than, actor, dry_run=dry_run, now=now)
+        return deletion.purge(
+            self.engine, self.tracker, older_than, actor, dry_run=dry_run, now=now or self.clock()
+        )
 
     def audit(self, actor: str, action: str, target: str | None = None, details: dict | None = None) -> None:
         """Record a staff operation (e.g. an export download) in the audit log."""

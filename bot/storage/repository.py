@@ -7,7 +7,7 @@ call this store; the report page reads a diagnostic through its ``public_id``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -151,16 +151,18 @@ def _profile_value(column: str, value: Any, status: str) -> Any:
 class DiagnosticStore:
     """Diagnostics of every conversation, their answers (with history) and results."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+        """``clock`` dates what the store writes (creation, updates, answers, results)."""
         self.engine = engine
+        self._clock = clock
         self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str | None = None) -> DiagnosticStore:
+    def from_url(cls, url: str | None = None, clock: Callable[[], datetime] = utcnow) -> DiagnosticStore:
         """A store on ``url`` (default: :func:`bot.storage.engine.database_url`), migrated to head."""
         engine = make_engine(url)
         migrate(engine)
-        return cls(engine)
+        return cls(engine, clock)
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -191,7 +193,7 @@ class DiagnosticStore:
         """Start a diagnostic; the sender's unfinished ones are marked abandoned (data kept)."""
         if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SENDER_ID_LENGTH:
             raise ValueError(f"sender_id invalide (1 à {MAX_SENDER_ID_LENGTH} caractères)")
-        now = utcnow()
+        now = self._clock()
         with self._transaction() as session:
             session.execute(
                 update(Diagnostic)
@@ -239,7 +241,7 @@ class DiagnosticStore:
             row = self._diagnostic(session, diagnostic_id)
             for name, value in fields.items():
                 setattr(row, name, value)
-            row.updated_at = utcnow()
+            row.updated_at = self._clock()
             session.flush()
             return DiagnosticRecord.of(row)
 
@@ -261,7 +263,7 @@ class DiagnosticStore:
             raise ValueError("raw_text doit être une chaîne ou None")
         _check_json(value, "la valeur de la réponse")
         raw_text = _clean_text(raw_text)
-        now = utcnow()
+        now = self._clock()
         with self._transaction() as session:
             diagnostic = self._diagnostic(session, diagnostic_id)
             row = session.scalars(
@@ -345,7 +347,7 @@ class DiagnosticStore:
             "recommended_action": str(codes[0]) if codes else None,
             "maturity": maturity,
             "recommendation": recommendation,
-            "computed_at": utcnow(),
+            "computed_at": self._clock(),
         }
         with self._transaction() as session:
             self._diagnostic(session, diagnostic_id)

@@ -185,7 +185,7 @@ class Stores:
             self.diagnostics.save_answer(record.id, question_id, value, answer_status, str(value))
         fields: dict[str, Any] = {"status": status, "current_question_id": current}
         if status == "termine":
-            fields["completed_at"] = datetime.now(timezone.utc)
+            fields["completed_at"] = NOW
         self.diagnostics.update_state(record.id, **fields)
         if level is not None:
             maturity = {"overall": {"score": 20.0 * level - 10, "level": level}, "axes": {}}
@@ -202,9 +202,11 @@ def tracker_url(storage_url: str, tmp_path) -> str:  # noqa: F811
 
 @pytest.fixture
 def stores(storage_url: str, tracker_url: str) -> Iterator[Stores]:  # noqa: F811
-    diagnostics = DiagnosticStore.from_url(storage_url)
+    diagnostics = DiagnosticStore.from_url(storage_url, clock=lambda: NOW)
     rasa = RasaTrackerWriter(tracker_url)
-    review = Review(diagnostics, TrackerEvents(make_tracker_engine(tracker_url)), ReviewSettings())
+    review = Review(
+        diagnostics, TrackerEvents(make_tracker_engine(tracker_url)), ReviewSettings(), clock=lambda: NOW
+    )
     try:
         yield Stores(review, diagnostics, rasa, tracker_url, storage_url)
     finally:

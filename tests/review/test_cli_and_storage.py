@@ -13,7 +13,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from bot.__main__ import main
-from bot.review import tracker_url
+from bot.review import Review, tracker_url
+from bot.review import cli as review_cli
 from bot.review.accounts import StaffAccounts
 from bot.storage import DiagnosticStore, make_engine, migrate
 from bot.storage.migrate import alembic_config
@@ -27,6 +28,12 @@ def cli(seeded: Stores, monkeypatch):
     """Runs ``python -m bot`` (in process) on the test's stores."""
     monkeypatch.setenv("DIAGNOSTIC_DATABASE_URL", seeded.database_url)
     monkeypatch.delenv("DIAGNOSTIC_STAFF_PASSWORD", raising=False)
+    # The commands measure durations (purge) from the tests' frozen moment.
+    monkeypatch.setattr(
+        review_cli,
+        "_review",
+        lambda args: Review.from_env(args.database_url, args.tracker_url, clock=lambda: NOW),
+    )
 
     def run(*args: str) -> int:
         return main(["--tracker-url", seeded.tracker_url, *args])
@@ -40,18 +47,54 @@ def cli(seeded: Stores, monkeypatch):
 def test_staff_add_list_remove(cli, seeded: Stores, monkeypatch, capsys) -> None:
     monkeypatch.setenv("DIAGNOSTIC_STAFF_PASSWORD", PASSWORD)
     assert cli("staff", "add", "Claire@Plateforme.example") == 0
-    assert "Compte créé : claire@plateforme.example" in capsys.readouterr().out
+    assert "Compte créé : claire@plateforme.example (relecteur)" in capsys.readouterr().out
     assert cli("staff", "add", "claire@plateforme.example") == 1
     assert "existe déjà" in capsys.readouterr().err
+    assert cli("staff", "add", "bruno@plateforme.example", "--role", "administrateur") == 0
+    assert "Compte créé : bruno@plateforme.example (administrateur)" in capsys.readouterr().out
     assert cli("staff", "list") == 0
-    assert "claire@plateforme.example" in capsys.readouterr().out
+    listing = capsys.readouterr().out.splitlines()
+    assert listing[0].startswith("bruno@plateforme.example\tadministrateur\t")
+    assert listing[1].startswith("claire@plateforme.example\trelecteur\t")
     accounts = StaffAccounts(seeded.diagnostics.engine)
     assert accounts.authenticate("claire@plateforme.example", PASSWORD) is not None
     assert cli("staff", "remove", "claire@plateforme.example") == 0
     assert cli("staff", "remove", "claire@plateforme.example") == 1
     assert "Aucun compte" in capsys.readouterr().err
+    assert cli("staff", "remove", "bruno@plateforme.example") == 0
     assert cli("staff", "list") == 0
     assert "Aucun compte" in capsys.readouterr().out
+
+
+def test_staff_role_and_roles(cli, seeded: Stores, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DIAGNOSTIC_STAFF_PASSWORD", PASSWORD)
+    cli("staff", "add", "claire@plateforme.example")
+    assert cli("staff", "role", "claire@plateforme.example", "administrateur") == 0
+    assert "claire@plateforme.example est maintenant administrateur" in capsys.readouterr().out
+    assert StaffAccounts(seeded.diagnostics.engine).by_email("claire@plateforme.example").is_admin
+    assert cli("staff", "role", "personne@plateforme.example", "relecteur") == 1
+    assert "Aucun compte" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli("staff", "role", "claire@plateforme.example", "superviseur")
+    with pytest.raises(SystemExit):
+        cli("staff", "add", "x@plateforme.example", "--role", "admin")
+    assert cli("staff", "roles") == 0
+    roles = capsys.readouterr().out
+    assert "relecteur\t" in roles and "administrateur\t" in roles and "exports" in roles
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaaaa", "motdepasse123", "azertyuiop12"])
+def test_staff_commands_refuse_weak_passwords(cli, seeded: Stores, monkeypatch, capsys, weak: str) -> None:
+    monkeypatch.setenv("DIAGNOSTIC_STAFF_PASSWORD", weak)
+    assert cli("staff", "add", "claire@plateforme.example") == 1
+    assert "trop facile à deviner" in capsys.readouterr().err
+    monkeypatch.setenv("DIAGNOSTIC_STAFF_PASSWORD", PASSWORD)
+    assert cli("staff", "add", "claire@plateforme.example") == 0
+    monkeypatch.setenv("DIAGNOSTIC_STAFF_PASSWORD", weak)
+    assert cli("staff", "password", "claire@plateforme.example") == 1
+    assert "trop facile à deviner" in capsys.readouterr().err
+    accounts = StaffAccounts(seeded.diagnostics.engine)
+    assert accounts.authenticate("claire@plateforme.example", PASSWORD) is not None
 
 
 def test_staff_add_asks_the_password_twice(cli, seeded: Stores, monkeypatch, capsys) -> None:
@@ -67,13 +110,15 @@ def test_staff_add_asks_the_password_twice(cli, seeded: Stores, monkeypatch, cap
     ]
 
 
-def test_staff_password_changes_and_unlocks(cli, seeded: Stores, monkeypatch) -> None:
+def test_staff_password_changes_it_and_ends_the_sessions(cli, seeded: Stores, monkeypatch) -> None:
     monkeypatch.setenv("DIAGNOSTIC_STAFF_PASSWORD", PASSWORD)
     cli("staff", "add", "claire@plateforme.example")
+    accounts = StaffAccounts(seeded.diagnostics.engine)
+    version = accounts.by_email("claire@plateforme.example").session_version
     monkeypatch.setenv("DIAGNOSTIC_STAFF_PASSWORD", "un autre mot de passe")
     assert cli("staff", "password", "claire@plateforme.example") == 0
-    accounts = StaffAccounts(seeded.diagnostics.engine)
     assert accounts.authenticate("claire@plateforme.example", "un autre mot de passe") is not None
+    assert accounts.by_email("claire@plateforme.example").session_version == version + 1
 
 
 # --- exports -------------------------------------------------------------------------------------
@@ -123,7 +168,7 @@ def test_purge_command(cli, seeded: Stores, capsys) -> None:
     assert "Durée invalide" in capsys.readouterr().err
     assert cli("purge", "--older-than", "36500d", "--dry-run") == 0
     assert "0 conversation(s) sans activité depuis 36500 jours seraient supprimées" in capsys.readouterr().out
-    # The command uses the real clock; alice (20 days before NOW) and carol (30) are old enough.
+    # alice (20 days before NOW) and carol (30) are old enough.
     assert cli("purge", "--older-than", "2w") == 0
     assert "supprimée(s)" in capsys.readouterr().out
     remaining = set(seeded.review.sender_ids(now=NOW))
@@ -184,5 +229,32 @@ def test_migration_0002_keeps_the_diagnostics_and_goes_back(storage_url: str) ->
         assert store.answers(record.id)["population"].value == 12000
         with engine.connect() as connection:
             assert MigrationContext.configure(connection).get_current_revision() == "0001"
+    finally:
+        engine.dispose()
+
+
+def test_migration_0004_makes_existing_accounts_administrators(storage_url: str) -> None:
+    engine = make_engine(storage_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0003")
+            connection.exec_driver_sql(
+                "INSERT INTO staff_users (email, password_hash, created_at, failed_attempts) "
+                "VALUES ('ancien@plateforme.example', 'x', '2026-11-01 09:00:00', 3)"
+            )
+        migrate(engine)
+        accounts = StaffAccounts(engine)
+        old = accounts.by_email("ancien@plateforme.example")
+        assert old is not None and old.is_admin and old.session_version == 0
+        new = accounts.add("nouveau@plateforme.example", PASSWORD)
+        assert new.role == "reviewer"
+        columns = {column["name"] for column in inspect(engine).get_columns("staff_users")}
+        assert "failed_attempts" not in columns and "locked_until" not in columns
+        assert "staff_sessions" in inspect(engine).get_table_names()
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0003")
+        assert "staff_sessions" not in inspect(engine).get_table_names()
+        columns = {column["name"] for column in inspect(engine).get_columns("staff_users")}
+        assert {"failed_attempts", "locked_until"} <= columns and "role" not in columns
     finally:
         engine.dispose()
