@@ -7,6 +7,7 @@ mkdir -p var
 
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if ((${#need[@]})); then
     echo "Installation des paquets Debian : ${need[*]}" >&2
     apt-get update -qq
@@ -14,5 +15,10 @@ if ((${#need[@]})); then
 fi
 
 url=$(bash scripts/start-test-postgres.sh)
-echo "export TEST_POSTGRES_URL='${url}'" > var/test-services.env
+redis_url=$(bash scripts/start-test-redis.sh)
+{
+    echo "export TEST_POSTGRES_URL='${url}'"
+    echo "export TEST_REDIS_URL='${redis_url}'"
+} > var/test-services.env
 echo "PostgreSQL de test : ${url}" >&2
+echo "Redis de test : ${redis_url}" >&2

@@ -34,8 +34,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         app = create_app(settings)
         port = settings.web_port
-    # No WebSocket here; ws="none" also keeps uvicorn away from the old websockets that Rasa pins.
-    uvicorn.run(app, host=settings.web_host, port=port, log_level="warning", proxy_headers=True, ws="none")
+    # WebSocket (Socket.IO's transport) through wsproto: uvicorn's "websockets" implementations
+    # need a newer websockets than the one Rasa pins.
+    # proxy_headers=False: the client address is bot.web.client_address's (trusted proxies only).
+    uvicorn.run(
+        app, host=settings.web_host, port=port, log_level="warning", proxy_headers=False, ws="wsproto"
+    )
     return 0
 
 

@@ -1,50 +1,182 @@
-"""A fixed-size, in-memory sliding-window rate limiter (one process; use a shared store for several).
+"""Every rate limit of the door, on the :pypi:`limits` library (moving window).
 
-``hit(key)`` records one request for ``key`` and says how long to wait when the key has
-already made ``limit`` requests in the last ``window`` seconds. Memory is bounded: at most
-``max_keys`` keys are tracked, the least recently seen are forgotten first.
+One :class:`RateLimits` per application (``app.state.limits``), built from the settings by
+:meth:`RateLimits.from_settings`. Its rules have fixed names (:data:`RULES`); each allows N
+requests per T seconds for one key (a client address, a conversation, an account...):
+
+======================  =========================================  ===================================
+rule                    key                                        setting (environment variable)
+======================  =========================================  ===================================
+``chat_client``         client address                             DIAGNOSTIC_RATE_LIMIT_IP (per min)
+``chat_conversation``   client address and conversation            DIAGNOSTIC_RATE_LIMIT (per min)
+``socket_connect``      client address                             DIAGNOSTIC_RATE_LIMIT_SOCKET
+``login_client``        client address                             DIAGNOSTIC_RATE_LIMIT_LOGIN_IP
+``login_account``       account                                    DIAGNOSTIC_RATE_LIMIT_LOGIN_ACCOUNT
+``login_pair``          client address and account                 DIAGNOSTIC_RATE_LIMIT_LOGIN_PAIR
+======================  =========================================  ===================================
+
+- ``hit(rule, key)`` counts one request: None when allowed, else the seconds to wait;
+- ``await ahit(rule, key)`` is its twin for async handlers (never blocks the event loop);
+- ``check(rule, key)`` / ``await acheck(rule, key)`` tell the same without counting;
+- ``reset(rule, key)`` / ``await areset(rule, key)`` forget a key (e.g. after a good login).
+
+The counts live in memory (one process: the embedded default) or, when DIAGNOSTIC_REDIS_URL
+is set, in Redis, shared by every process. Keys are hashed before they are stored (an
+account's address never lands in Redis as is). If Redis cannot be reached the request is
+allowed and the failure logged: the limits protect the service, an outage of the store
+must not take the service down with it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import math
 import time
-from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Mapping
+
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
+
+from bot.settings import Rate, Settings
+
+logger = logging.getLogger(__name__)
+
+RULES = ("chat_client", "chat_conversation", "socket_connect", "login_client", "login_account", "login_pair")
+NAMESPACE = "diagnostic"
+REDIS_TIMEOUT_SECONDS = 2.0
+MIN_WAIT = 0.001
 
 
-class RateLimiter:
+def rules_of(settings: Settings) -> dict[str, Rate]:
+    """The rate of each rule, as the settings give it."""
+    minute = int(settings.rate_window_seconds)
+    return {
+        "chat_client": Rate(settings.rate_limit_ip, minute),
+        "chat_conversation": Rate(settings.rate_limit, minute),
+        "socket_connect": settings.socket_rate,
+        "login_client": settings.login_rate_client,
+        "login_account": settings.login_rate_account,
+        "login_pair": settings.login_rate_pair,
+    }
+
+
+def make_storage(redis_url: str | None, key_prefix: str = NAMESPACE) -> Storage:
+    """Memory (one process) without a URL, else Redis (``redis://``, ``rediss://``, ``unix://``)."""
+    if not redis_url:
+        return MemoryStorage()
+    if redis_url.startswith("unix://"):
+        redis_url = "redis+unix://" + redis_url.removeprefix("unix://")
+    return RedisStorage(
+        redis_url,
+        key_prefix=key_prefix,
+        wrap_exceptions=True,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+
+
+def _hashed(key: str) -> str:
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class RateLimits:
+    """The door's rate limits (see the module's docstring)."""
+
     def __init__(
         self,
-        limit: int,
-        window: float,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = 10_000,
+        rules: Mapping[str, Rate],
+        storage: Storage | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        if limit < 1 or window <= 0 or max_keys < 1:
-            raise ValueError("limit, window et max_keys doivent être positifs")
-        self.limit = limit
-        self.window = window
+        unknown = set(rules) - set(RULES)
+        if unknown:
+            raise ValueError(f"règles de limitation inconnues : {sorted(unknown)}")
+        self._items: dict[str, RateLimitItem] = {
+            name: RateLimitItemPerSecond(rate.amount, rate.seconds, namespace=NAMESPACE)
+            for name, rate in rules.items()
+        }
+        self.storage = storage if storage is not None else MemoryStorage()
+        self._limiter = MovingWindowRateLimiter(self.storage)
+        # The clock the storage uses (limits reads time.time()); tests freeze both together.
         self._clock = clock
-        self._max_keys = max_keys
-        self._hits: OrderedDict[Hashable, deque[float]] = OrderedDict()
+        self._shared = not isinstance(self.storage, MemoryStorage)
 
-    def hit(self, key: Hashable) -> float | None:
-        """Count one request; None if allowed, else the seconds until the next one is."""
-        now = self._clock()
-        hits = self._hits.get(key)
-        if hits is None:
-            hits = deque()
-            self._hits[key] = hits
-            while len(self._hits) > self._max_keys:
-                self._hits.popitem(last=False)
-        else:
-            self._hits.move_to_end(key)
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            return max(hits[0] + self.window - now, 0.001)
-        hits.append(now)
-        return None
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RateLimits:
+        return cls(rules_of(settings), make_storage(settings.redis_url))
 
-    def __len__(self) -> int:
-        return len(self._hits)
+    def rate(self, rule: str) -> Rate:
+        item = self._item(rule)
+        return Rate(item.amount, item.get_expiry())
+
+    def _item(self, rule: str) -> RateLimitItem:
+        try:
+            return self._items[rule]
+        except KeyError:
+            raise KeyError(f"règle de limitation inconnue : {rule!r}") from None
+
+    def _wait(self, item: RateLimitItem, rule: str, key: str) -> float:
+        reset_at = self._limiter.get_window_stats(item, rule, key).reset_time
+        return max(reset_at - self._clock(), MIN_WAIT)
+
+    def hit(self, rule: str, key: str) -> float | None:
+        """Count one request of ``key`` under ``rule``: None if allowed, else seconds to wait."""
+        item, hashed = self._item(rule), _hashed(key)
+        try:
+            if self._limiter.hit(item, rule, hashed):
+                return None
+            return self._wait(item, rule, hashed)
+        except StorageError:
+            logger.exception("limite %s non vérifiée : stockage injoignable", rule)
+            return None
+
+    def check(self, rule: str, key: str) -> float | None:
+        """Like :meth:`hit` without counting: None if one more request would be allowed."""
+        item, hashed = self._item(rule), _hashed(key)
+        try:
+            if self._limiter.test(item, rule, hashed):
+                return None
+            return self._wait(item, rule, hashed)
+        except StorageError:
+            logger.exception("limite %s non vérifiée : stockage injoignable", rule)
+            return None
+
+    def reset(self, rule: str, key: str) -> None:
+        """Forget every request counted for ``key`` under ``rule``."""
+        try:
+            self._limiter.clear(self._item(rule), rule, _hashed(key))
+        except StorageError:
+            logger.exception("limite %s non remise à zéro : stockage injoignable", rule)
+
+    async def ahit(self, rule: str, key: str) -> float | None:
+        return await self._run(self.hit, rule, key)
+
+    async def acheck(self, rule: str, key: str) -> float | None:
+        return await self._run(self.check, rule, key)
+
+    async def areset(self, rule: str, key: str) -> None:
+        await self._run(self.reset, rule, key)
+
+    async def _run(self, method: Callable[[str, str], float | None], rule: str, key: str) -> float | None:
+        # Memory answers at once; Redis calls are synchronous (redis-py), so off the event loop.
+        if self._shared:
+            return await run_in_threadpool(method, rule, key)
+        return method(rule, key)
+
+
+def retry_seconds(wait: float) -> int:
+    """A wait as whole seconds for a Retry-After header (at least 1)."""
+    return max(1, math.ceil(wait))
+
+
+def too_many_messages(wait: float) -> str:
+    """The French refusal of a message over the chat limits (API and Socket.IO alike)."""
+    seconds = retry_seconds(wait)
+    return (
+        f"Vous envoyez trop de messages à la suite : patientez {seconds} seconde"
+        f"{'s' if seconds > 1 else ''} avant de réessayer."
+    )

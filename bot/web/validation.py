@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-# Widgets make their id with crypto.randomUUID(); other clients may use any similar token.
+# Conversation ids: the door issues them (bot/web/conversation_ids.py); any other is replaced.
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # Control characters other than tab and newline are dropped from messages.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 JSON_MEDIA_TYPES = ("application/json",)
 
 
@@ -28,7 +29,7 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class ChatRequest:
-    sender: str
+    sender: str | None  # None: the client has no conversation yet (the door issues one)
     message: str
 
 
@@ -59,23 +60,30 @@ def too_large(limit: int) -> InputError:
 
 
 def parse_chat_request(body: bytes, max_message_length: int) -> ChatRequest:
-    """The sender id and message of a JSON body ``{"sender": "...", "message": "..."}``."""
+    """The sender id (None when absent) and message of a JSON body ``{"sender": "...", "message": "..."}``."""
     try:
         data: Any = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
         raise InputError(400, "json_invalide", "Le contenu de la requête n'est pas un JSON valide.") from None
     if not isinstance(data, dict):
         raise InputError(400, "json_invalide", "Le contenu de la requête doit être un objet JSON.")
     sender = data.get("sender")
-    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
+    if sender is not None and (not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender)):
         raise InputError(
             422,
             "identifiant_invalide",
             "L'identifiant de conversation est invalide (8 à 64 lettres, chiffres, tirets).",
         )
-    message = data.get("message")
+    return ChatRequest(sender=sender, message=check_message(data.get("message"), max_message_length))
+
+
+def check_message(message: object, max_message_length: int) -> str:
+    """The text of a chat message, cleaned (REST and Socket.IO alike), or an :class:`InputError`."""
     if not isinstance(message, str):
         raise InputError(422, "message_invalide", "Le message doit être un texte.")
+    if _SURROGATE.search(message):
+        # JSON's "\ud800" escapes decode to lone surrogates, which no UTF-8 text may carry.
+        raise InputError(422, "message_invalide", "Le message contient des caractères invalides.")
     message = _CONTROL.sub("", message).strip()
     if not message:
         raise InputError(422, "message_vide", "Le message est vide : écrivez votre réponse avant d'envoyer.")
@@ -85,4 +93,4 @@ def parse_chat_request(body: bytes, max_message_length: int) -> ChatRequest:
             "message_trop_long",
             f"Votre message est trop long ({len(message)} caractères, au plus {max_message_length}).",
         )
-    return ChatRequest(sender=sender, message=message)
+    return message

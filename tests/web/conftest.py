@@ -64,7 +64,12 @@ def fake_rasa() -> FakeRasa:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(cors_origins=(ALLOWED_ORIGIN,), public_url="https://diagnostic.example.fr")
+    # TestClient's requests say "Host: testserver": a name the site accepts besides the public one.
+    return Settings(
+        cors_origins=(ALLOWED_ORIGIN,),
+        public_url="https://diagnostic.example.fr",
+        allowed_hosts=("testserver",),
+    )
 
 
 @pytest.fixture
