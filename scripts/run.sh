@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
-# Starts the action server, the Rasa server (REST + Socket.IO), the web application and
-# the demo commune website, says in French what runs where, and stops everything on Ctrl-C.
+# Starts the action server, the Rasa server, the web application and the demo commune
+# website, says in French what runs where, and stops everything on Ctrl-C.
 # `scripts/run.sh shell` opens `rasa shell` instead of the servers. Called by `make run` /
 # `make shell`, which set the variables.
+# The web application is the only public door. Rasa (REST channel only, no HTTP API, no
+# CORS) and the action server listen on loopback (RASA_HOST, ACTIONS_HOST) and refuse every
+# call without their secret, read from the environment or else from var/secrets.env
+# (scripts/make-secrets.sh creates it once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-server}"
 mkdir -p var/log
 pids=()
+
+# Secrets: a value set in the environment (a deployment's) wins over var/secrets.env.
+bash scripts/make-secrets.sh
+preset=()
+for name in DIAGNOSTIC_RASA_SECRET DIAGNOSTIC_ACTIONS_SECRET DIAGNOSTIC_SECRET_KEY; do
+    if [[ -n "${!name:-}" ]]; then preset+=("$name=${!name}"); fi
+done
+# shellcheck source=/dev/null
+source var/secrets.env
+for assignment in "${preset[@]}"; do export "$assignment"; done
 
 stop() {
     trap - INT TERM EXIT
@@ -36,22 +50,26 @@ wait_for() {  # url, name, pid
 }
 
 echo "Démarrage du serveur d'actions (port ${ACTIONS_PORT})..."
-.venv/bin/rasa run actions --actions actions --port "${ACTIONS_PORT}" >var/log/actions.log 2>&1 &
+SANIC_HOST="${ACTIONS_HOST}" .venv/bin/rasa run actions --actions actions --port "${ACTIONS_PORT}" \
+    >var/log/actions.log 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:${ACTIONS_PORT}/health" "serveur d'actions" "${pids[-1]}"
+wait_for "http://${ACTIONS_HOST}:${ACTIONS_PORT}/health" "serveur d'actions" "${pids[-1]}"
 
 if [[ "$mode" == shell ]]; then
     echo "Conversation dans le terminal ; tapez /stop pour quitter."
-    .venv/bin/rasa shell --model models/diagnostic.tar.gz --endpoints endpoints.yml --quiet
+    .venv/bin/rasa shell --model models/diagnostic.tar.gz --endpoints endpoints.yml --quiet \
+        --interface 127.0.0.1
     exit 0
 fi
 
 echo "Démarrage du serveur Rasa (port ${RASA_PORT}) ; le chargement du modèle prend environ une minute..."
+# No --enable-api and no --cors: only the REST channel, which checks the secret itself.
+# (No --auth-token either: with the API off it guards nothing, and `ps` would show it.)
 .venv/bin/rasa run --model models/diagnostic.tar.gz --endpoints endpoints.yml \
     --credentials credentials.yml --interface "${RASA_HOST}" --port "${RASA_PORT}" \
-    --enable-api --cors "*" >var/log/rasa.log 2>&1 &
+    >var/log/rasa.log 2>&1 &
 pids+=($!)
-wait_for "http://${RASA_HOST}:${RASA_PORT}/status" "serveur Rasa" "${pids[-1]}"
+wait_for "http://${RASA_HOST}:${RASA_PORT}/" "serveur Rasa" "${pids[-1]}"
 
 echo "Démarrage du site web (port ${DIAGNOSTIC_WEB_PORT}) et du site de démonstration (port ${DIAGNOSTIC_DEMO_PORT})..."
 .venv/bin/python -m bot.web site >var/log/web.log 2>&1 &
@@ -69,14 +87,16 @@ L'assistant est prêt. Ouvrez dans votre navigateur :
 
   - Site de démonstration (le widget sur le site d'une commune) : http://${DIAGNOSTIC_WEB_HOST}:${DIAGNOSTIC_DEMO_PORT}
   - Widget à intégrer : <script src="${DIAGNOSTIC_PUBLIC_URL}/widget.js" async></script>
-  - Canal REST      : POST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook
-  - Canal Socket.IO : http://${RASA_HOST}:${RASA_PORT}/socket.io
-  - Actions         : http://127.0.0.1:${ACTIONS_PORT}/webhook
+  - API de discussion : POST ${DIAGNOSTIC_PUBLIC_URL}/api/messages
+  - Socket.IO (rasa-webchat) : ${DIAGNOSTIC_PUBLIC_URL}/socket.io/
   - Diagnostics     : ${DIAGNOSTIC_DATABASE_URL}
   - Journaux        : var/log/
+Le site est la seule porte publique : Rasa (${RASA_HOST}:${RASA_PORT}) et le serveur d'actions
+(${ACTIONS_HOST}:${ACTIONS_PORT}) restent privés et refusent tout appel sans leur secret
+(var/secrets.env).
 Essayez aussi :
-  curl -s -X POST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook \\
-       -H 'Content-Type: application/json' -d '{"sender": "essai", "message": "bonjour"}'
+  curl -s -X POST ${DIAGNOSTIC_PUBLIC_URL}/api/messages \\
+       -H 'Content-Type: application/json' -d '{"message": "bonjour"}'
 Ctrl-C arrête tout.
 MSG
 wait -n "${pids[@]}"

@@ -3,13 +3,19 @@
 The action server and the Rasa server run on the trained model with their own SQLite
 files in a temporary folder, never the ones under var/; the web application and the
 demo site run with ``python -m bot.web``. Every process is stopped on exit.
+
+They run as ``make run`` starts them: private, on loopback, Rasa without its HTTP API, each
+refusing calls without its secret; every start draws fresh secrets (``Servers.env`` holds
+them, so a web application started with that environment talks to Rasa).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bot.service_secret import ACTIONS_SECRET, RASA_SECRET, SECRET_HEADER
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "diagnostic.tar.gz"
@@ -70,16 +78,46 @@ def running(command: Sequence[str], env: Mapping[str, str], log: Path, health_ur
             process.wait()
 
 
+def new_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
 @dataclass
 class Servers:
     rest_url: str
     rasa_url: str
     env: dict[str, str]
+    actions_url: str = ""
+    folder: Path | None = None
+
+    @property
+    def rasa_headers(self) -> dict[str, str]:
+        """What the web application sends to Rasa's REST channel."""
+        return {SECRET_HEADER: self.env[RASA_SECRET]}
 
     def say(self, sender: str, message: Any) -> list[dict[str, Any]]:
-        response = httpx.post(self.rest_url, json={"sender": sender, "message": message}, timeout=60)
+        response = httpx.post(
+            self.rest_url, json={"sender": sender, "message": message}, headers=self.rasa_headers, timeout=60
+        )
         response.raise_for_status()
         return response.json()
+
+    def parse(self, text: str) -> dict[str, Any]:
+        """What the model understood of ``text`` (as Rasa's ``/model/parse``, which is off).
+
+        The text is said in a conversation of its own (``sonde-nlu-…``) and the parse data
+        of that user message is read back from Rasa's tracker store.
+        """
+        probe = f"sonde-nlu-{secrets.token_hex(8)}"
+        self.say(probe, text)
+        with sqlite3.connect(self.env["TRACKER_DB"]) as tracker:
+            row = tracker.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id DESC LIMIT 1",
+                (probe,),
+            ).fetchone()
+        if row is None:
+            raise RuntimeError(f"Rasa stored no user message for {text!r}")
+        return json.loads(row[0])["parse_data"]
 
     def export(self, sender: str) -> dict[str, Any]:
         completed = subprocess.run(
@@ -95,7 +133,7 @@ class Servers:
 
 @contextmanager
 def rasa_servers(folder: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[Servers]:
-    """The action server and the Rasa server (REST and Socket.IO channels) on the trained model.
+    """The action server and the Rasa server (its channels, no HTTP API) on the trained model.
 
     ``extra_env`` is added to their environment (e.g. DIAGNOSTIC_PUBLIC_URL for report links).
     """
@@ -110,18 +148,27 @@ def rasa_servers(folder: Path, extra_env: Mapping[str, str] | None = None) -> It
         "TRACKER_DB": str(folder / "tracker.db"),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "RASA_TELEMETRY_ENABLED": "false",
+        RASA_SECRET: new_secret(),
+        ACTIONS_SECRET: new_secret(),
         **(extra_env or {}),
     }
+    env.pop("SANIC_HOST", None)  # the action server must default to loopback by itself
     actions = [str(RASA), "run", "actions", "--actions", "actions", "--port", str(actions_port)]
     rasa = [
         str(RASA), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
         "--credentials", "credentials.yml", "--interface", "127.0.0.1",
-        "--port", str(rasa_port), "--enable-api", "--cors", "*",
+        "--port", str(rasa_port),
     ]  # fmt: skip
     rasa_url = f"http://127.0.0.1:{rasa_port}"
+    actions_url = f"http://127.0.0.1:{actions_port}"
     with ExitStack() as stack:
-        stack.enter_context(
-            running(actions, env, folder / "actions.log", f"http://127.0.0.1:{actions_port}/health")
+        stack.enter_context(running(actions, env, folder / "actions.log", f"{actions_url}/health"))
+        # GET / ("Hello from Rasa") exists without the HTTP API, once the model is loaded.
+        stack.enter_context(running(rasa, env, folder / "rasa.log", f"{rasa_url}/"))
+        yield Servers(
+            rest_url=f"{rasa_url}/webhooks/rest/webhook",
+            rasa_url=rasa_url,
+            env=env,
+            actions_url=actions_url,
+            folder=folder,
         )
-        stack.enter_context(running(rasa, env, folder / "rasa.log", f"{rasa_url}/status"))
-        yield Servers(rest_url=f"{rasa_url}/webhooks/rest/webhook", rasa_url=rasa_url, env=env)

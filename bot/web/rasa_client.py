@@ -2,6 +2,8 @@
 
 Rasa down (refused or timed out) and Rasa answering without any message (which is what
 it does when the action server is down) are different failures with different statuses.
+Every request carries the deployment's secret (``DIAGNOSTIC_RASA_SECRET``) in the header
+``X-Diagnostic-Secret``: the REST channel (channels/rest.py) refuses any call without it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+
+from bot.service_secret import SECRET_HEADER
 
 REST_WEBHOOK = "/webhooks/rest/webhook"
 _KEPT_FIELDS = ("text", "buttons", "custom", "image")
@@ -66,12 +70,17 @@ def _clean(message: Any) -> dict[str, Any] | None:
 
 class RasaClient:
     def __init__(
-        self, base_url: str, timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        base_url: str,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        secret: str | None = None,
     ) -> None:
         self._client = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             transport=transport,
+            headers={SECRET_HEADER: secret} if secret else None,
         )
 
     async def send(self, sender: str, message: str) -> list[dict[str, Any]]:

@@ -8,10 +8,11 @@ from tests.e2e.conftest import Servers, question_of, texts
 
 pytestmark = pytest.mark.e2e
 
+# Empty messages and messages over DIAGNOSTIC_MAX_MESSAGE_LENGTH (2,000) never reach Rasa:
+# the door and the REST channel refuse them (422, tests/security/test_private_services.py).
+# Between the bot's limit (500) and that one, the bot says the answer is too long.
 BAD_INPUTS = [
-    "",
-    "   ",
-    "a" * 10_000,
+    "a" * 1_000,
     "😀🎉👍",
     "Hello, what is this about?",
     "'; DROP TABLE answers; --",

@@ -2,7 +2,7 @@
 
 The real action server and Rasa server run on the trained model (``servers`` fixture of
 tests/e2e); the review then reads the SQLite files they wrote. What Rasa understood of each
-message is asked to the same model through ``/model/parse``, so the test knows which turns
+message is asked to the same model (``Servers.parse``), so the test knows which turns
 must be flagged without guessing the classifier's confidences.
 """
 
@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 
@@ -41,9 +40,7 @@ def review(servers: Servers) -> Iterator[Review]:
 
 
 def parse(servers: Servers, text: str) -> dict[str, Any]:
-    response = httpx.post(f"{servers.rasa_url}/model/parse", json={"text": text}, timeout=60)
-    response.raise_for_status()
-    return response.json()
+    return servers.parse(text)
 
 
 def new_sender() -> str:
