@@ -1,23 +1,26 @@
 """The chat API: the browser's messages, checked and rate-limited, passed on to Rasa.
 
 POST /api/messages  {"sender": "<id>", "message": "<text>"}  (application/json)
-→ 200 {"messages": [{"text", "buttons", "custom"}...]}
+→ 200 {"sender": "<id in use>", "messages": [{"text", "buttons", "custom"}...]}
 → 4xx/5xx {"error": "<code>", "message": "<phrase en français>"}
+
+The door issues conversation ids (bot/web/conversation_ids.py): a request without "sender",
+or with an id the door did not issue, starts a fresh conversation whose id the answer gives;
+the client sends it with its next messages.
 """
 
 from __future__ import annotations
-
-import math
-from dataclasses import dataclass
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.settings import Settings
+from bot.web.client_address import client_address
+from bot.web.conversation_ids import conversation_key, is_issued, issue_conversation_id
 from bot.web.errors import json_error
 from bot.web.rasa_client import AssistantError
-from bot.web.ratelimit import RateLimiter
+from bot.web.ratelimit import RateLimits, retry_seconds, too_many_messages
 from bot.web.validation import (
     InputError,
     check_content_type,
@@ -29,27 +32,12 @@ from bot.web.validation import (
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@dataclass(frozen=True)
-class ChatLimits:
-    per_client: RateLimiter  # one client address, every conversation
-    per_conversation: RateLimiter  # one client address and one sender id
-
-    @classmethod
-    def of(cls, settings: Settings) -> ChatLimits:
-        window = settings.rate_window_seconds
-        return cls(
-            per_client=RateLimiter(settings.rate_limit_ip, window),
-            per_conversation=RateLimiter(settings.rate_limit, window),
-        )
-
-
 def _too_many(retry_after: float) -> JSONResponse:
-    seconds = max(1, math.ceil(retry_after))
+    seconds = retry_seconds(retry_after)
     return json_error(
         429,
         "trop_de_messages",
-        f"Vous envoyez trop de messages à la suite : patientez {seconds} seconde"
-        f"{'s' if seconds > 1 else ''} avant de réessayer.",
+        too_many_messages(retry_after),
         headers={"Retry-After": str(seconds), **NO_STORE},
     )
 
@@ -66,12 +54,12 @@ async def _read_body(request: Request, limit: int) -> bytes:
 async def post_message(request: Request) -> Response:
     state = request.app.state
     settings: Settings = state.settings
-    limits: ChatLimits = state.chat_limits
-    client = request.client.host if request.client else "inconnu"
+    limits: RateLimits = state.limits
+    client = client_address(request, settings.trusted_proxies)
     try:
         check_content_type(request.headers.get("content-type"))
         check_declared_length(request.headers.get("content-length"), settings.max_body_bytes)
-        retry_after = limits.per_client.hit(client)
+        retry_after = await limits.ahit("chat_client", client)
         if retry_after is not None:
             return _too_many(retry_after)
         body = await _read_body(request, settings.max_body_bytes)
@@ -80,14 +68,21 @@ async def post_message(request: Request) -> Response:
         return json_error(error.status, error.code, error.message, headers=NO_STORE)
     except ClientDisconnect:
         return Response(status_code=400)
-    retry_after = limits.per_conversation.hit((client, chat.sender))
+    sender = _conversation_of(settings, chat.sender)
+    retry_after = await limits.ahit("chat_conversation", f"{client} {sender}")
     if retry_after is not None:
         return _too_many(retry_after)
     try:
-        messages = await state.rasa.send(chat.sender, chat.message)
+        messages = await state.rasa.send(sender, chat.message)
     except AssistantError as error:
         return json_error(error.status, error.code, error.message, headers=NO_STORE)
-    return JSONResponse({"messages": messages}, headers=NO_STORE)
+    return JSONResponse({"sender": sender, "messages": messages}, headers=NO_STORE)
+
+
+def _conversation_of(settings: Settings, sender: str | None) -> str:
+    """The sender if the door issued it, else a fresh conversation id (never someone else's)."""
+    key = conversation_key(settings)
+    return sender if sender is not None and is_issued(key, sender) else issue_conversation_id(key)
 
 
 ROUTES = [Route("/api/messages", post_message, methods=["POST"], name="messages")]

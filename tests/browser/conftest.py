@@ -44,6 +44,9 @@ class Stack:
     web_url: str
     demo_url: str
     env: dict[str, str]
+    folder: Path  # every server's log is here (web.log, demo.log, rasa.log, actions.log)
+    # Origin allowed to open the door's Socket.IO: tests/browser/test_rasa_webchat.py serves its page there.
+    webchat_port: int
 
     def web_env(self, **overrides: str) -> dict[str, str]:
         return {**self.env, **overrides}
@@ -66,7 +69,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail("No trained model: run `make train` first (make browser does it).")
     folder = tmp_path_factory.mktemp("stack")
-    web_port, demo_port = free_port(), free_port()
+    web_port, demo_port, webchat_port = free_port(), free_port(), free_port()
     web_url, demo_url = f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{demo_port}"
     with rasa_servers(folder, {"DIAGNOSTIC_PUBLIC_URL": web_url}) as servers:
         env = {
@@ -76,7 +79,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "DIAGNOSTIC_WEB_PORT": str(web_port),
             "DIAGNOSTIC_DEMO_PORT": str(demo_port),
             "DIAGNOSTIC_RASA_URL": servers.rasa_url,
-            "DIAGNOSTIC_CORS_ORIGINS": demo_url,
+            "DIAGNOSTIC_CORS_ORIGINS": f"{demo_url},http://127.0.0.1:{webchat_port}",
             "DIAGNOSTIC_RATE_LIMIT": "1000",
             "DIAGNOSTIC_RATE_LIMIT_IP": "10000",
         }
@@ -85,7 +88,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             processes.enter_context(
                 running([sys.executable, "-m", "bot.web", "demo"], env, folder / "demo.log", f"{demo_url}/")
             )
-            yield Stack(servers=servers, web_url=web_url, demo_url=demo_url, env=env)
+            yield Stack(
+                servers=servers, web_url=web_url, demo_url=demo_url, env=env, folder=folder,
+                webchat_port=webchat_port,
+            )  # fmt: skip
 
 
 def web_app(env: dict[str, str], log: Path, health_url: str) -> AbstractContextManager[None]:

@@ -1,4 +1,8 @@
-"""The chat API: checks, rate limit, Rasa's failures, CORS — against a fake Rasa."""
+"""The chat API: checks, rate limit, Rasa's failures, CORS — against a fake Rasa.
+
+The door issues conversation ids (tests/security/test_conversation_ids.py checks that a
+client cannot choose one); SENDER is well formed but not issued, so it starts a fresh one.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from bot.web.conversation_ids import conversation_key, is_issued
 from tests.web.conftest import ALLOWED_ORIGIN, FakeRasa
 
 SENDER = "3f2b8c1e-8d5a-4a57-9a57-3c0e0f1b2a4d"
@@ -16,6 +21,13 @@ SENDER = "3f2b8c1e-8d5a-4a57-9a57-3c0e0f1b2a4d"
 def post(client: TestClient, body: dict | None = None, headers: dict | None = None) -> httpx.Response:
     body = body if body is not None else {"sender": SENDER, "message": "bonjour"}
     return client.post("/api/messages", json=body, headers=headers)
+
+
+def issued_sender(client: TestClient) -> str:
+    """A conversation id issued by the door (the answer to a first message without one)."""
+    response = post(client, {"message": "bonjour"})
+    assert response.status_code == 200
+    return response.json()["sender"]
 
 
 def test_a_message_goes_to_rasa_and_its_answers_come_back(client: TestClient, fake_rasa: FakeRasa) -> None:
@@ -28,10 +40,13 @@ def test_a_message_goes_to_rasa_and_its_answers_come_back(client: TestClient, fa
             "ignored": "x",
         }
     ]
-    response = post(client, {"sender": SENDER, "message": "  on commence\x00 "})
+    response = post(client, {"message": "  on commence\x00 "})
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
+    sender = response.json()["sender"]
+    assert is_issued(conversation_key(client.app.state.settings), sender)
     assert response.json() == {
+        "sender": sender,
         "messages": [
             {
                 "text": "Quel type de collectivité ?",
@@ -40,7 +55,7 @@ def test_a_message_goes_to_rasa_and_its_answers_come_back(client: TestClient, fa
             }
         ]
     }
-    assert fake_rasa.received == [{"sender": SENDER, "message": "on commence"}]
+    assert fake_rasa.received == [{"sender": sender, "message": "on commence"}]
 
 
 @pytest.mark.parametrize(
@@ -91,7 +106,6 @@ def test_an_oversized_body_without_length_is_cut_while_reading(client: TestClien
         (b"{not json", "json_invalide"),
         (b"[1, 2]", "json_invalide"),
         (b"\xff\xfe", "json_invalide"),
-        (b'{"message": "oui"}', "identifiant_invalide"),
         (b'{"sender": "../../etc", "message": "oui"}', "identifiant_invalide"),
         (b'{"sender": "court", "message": "oui"}', "identifiant_invalide"),
         (b'{"sender": 12345678, "message": "oui"}', "identifiant_invalide"),
@@ -122,14 +136,14 @@ def test_each_conversation_is_rate_limited(
     make_client: Callable[..., TestClient], fake_rasa: FakeRasa
 ) -> None:
     client = make_client(rate_limit=2)
-    assert post(client).status_code == 200
-    assert post(client).status_code == 200
-    refused = post(client)
+    sender = issued_sender(client)
+    assert post(client, {"sender": sender, "message": "oui"}).status_code == 200
+    refused = post(client, {"sender": sender, "message": "oui"})
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) >= 1
     assert "patientez" in refused.json()["message"]
     assert len(fake_rasa.received) == 2
-    other = post(client, {"sender": "autre-conversation-1", "message": "bonjour"})
+    other = post(client, {"message": "bonjour"})
     assert other.status_code == 200, "another conversation has its own budget"
 
 

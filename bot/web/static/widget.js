@@ -70,21 +70,9 @@
   var local = store("localStorage");
   var session = store("sessionStorage");
 
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
-  }
-
-  function senderId() {
-    var id = local.get(KEY + ":sender");
-    if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
-      id = newId();
-      local.set(KEY + ":sender", id);
-    }
-    return id;
-  }
+  // The server issues the conversation id (first answer) and the widget keeps it.
+  function validId(id) { return typeof id === "string" && /^[A-Za-z0-9_-]{8,64}$/.test(id) ? id : null; }
+  function storedSender() { return validId(local.get(KEY + ":sender")); }
 
   function loadHistory() {
     try {
@@ -136,7 +124,7 @@
     connectedCallback() {
       if (this.root) return;
       this.page = (this.dataset.mode || CONFIG.mode) === "page";
-      this.sender = senderId();
+      this.sender = storedSender();
       this.history = loadHistory();
       this.busy = false;
       this.root = this.attachShadow({ mode: "open" });
@@ -367,11 +355,13 @@
       fetch(CONFIG.api + "/api/messages", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: this.sender, message: message }),
+        body: JSON.stringify(this.sender ? { sender: this.sender, message: message } : { message: message }),
         credentials: "omit"
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           if (!response.ok || !Array.isArray(body.messages)) throw new Error(body.message || T.failed);
+          var sender = validId(body.sender);
+          if (sender && sender !== self.sender) { self.sender = sender; local.set(KEY + ":sender", sender); }
           return body.messages;
         });
       }, function () {
