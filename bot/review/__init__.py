@@ -5,7 +5,7 @@ staff decide; :class:`StaffAccounts` holds the staff's accounts. Nothing here im
 Rasa or the web framework; nothing connects to a database at import time.
 """
 
-from bot.review.accounts import AccountError, LoginThrottle, StaffAccounts, StaffUser
+from bot.review.accounts import AccountError, StaffAccounts, StaffUser
 from bot.review.charts import bar_chart_svg
 from bot.review.conversations import ConversationSummary
 from bot.review.dashboard import Chart, Dashboard
@@ -30,7 +30,6 @@ __all__ = [
     "DurationError",
     "FilterOptions",
     "FlaggedMessage",
-    "LoginThrottle",
     "NluExport",
     "Page",
     "Review",

@@ -1,43 +1,49 @@
-"""Staff accounts: creation, argon2 password hashes, authentication with throttling.
+"""Staff accounts: creation, roles, argon2 password hashes, password policy, authentication.
 
 - Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher``); hashes made with
-  older parameters are upgraded at the next successful login.
+  older parameters are upgraded at the next successful login. A new password must pass
+  :func:`bot.review.passwords.check_password` (length, zxcvbn's strength estimate).
 - ``authenticate`` takes as long for an unknown address as for a known one (it verifies
-  a dummy hash), and says nothing about why it failed.
-- After ``max_failures`` wrong passwords in a row, an account is locked for
-  ``lock_minutes``: during that time even the right password is refused.
-- :class:`LoginThrottle` counts failures per client address (in memory, one process) for
-  the web layer, which asks it before calling ``authenticate``.
+  a dummy hash), and says nothing about why it failed. It never locks an account: a
+  stranger who knows an address must not be able to keep its owner out. Guessing is
+  slowed by the web layer instead (rate limits per client, account and device,
+  bot/web/staff/login.py).
+- Each account has a role (:data:`ROLES`): a reviewer reads, tags, notes and corrects; an
+  administrator also exports, deletes, purges and manages the accounts.
+- Each account has a session version, raised at every password change: the staff sessions
+  (bot/web/staff/sessions.py) remember the version they were opened under, and one opened
+  before the change is worthless. Changing the password or removing the account also
+  deletes the account's sessions kept in this database.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-import threading
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.review import passwords
+from bot.review.passwords import MAX_PASSWORD_LENGTH, PasswordError
 from bot.storage.engine import make_engine
 from bot.storage.migrate import migrate
 from bot.storage.models import as_utc, utcnow
-from bot.storage.review_models import MAX_EMAIL_LENGTH, StaffUserRow
+from bot.storage.review_models import MAX_EMAIL_LENGTH, STAFF_ROLES, StaffSessionRow, StaffUserRow
 
 staff_users = StaffUserRow.__table__
+staff_sessions = StaffSessionRow.__table__
 
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 1024
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+REVIEWER, ADMINISTRATOR = STAFF_ROLES
+ROLES = STAFF_ROLES
+# How each role is called on the pages and on the command line.
+ROLE_LABELS = {REVIEWER: "relecteur", ADMINISTRATOR: "administrateur"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -49,13 +55,31 @@ class AccountError(ValueError):
 class StaffUser:
     id: int
     email: str
+    role: str
     created_at: datetime
     last_login_at: datetime | None
-    failed_attempts: int
-    locked_until: datetime | None
+    session_version: int
 
-    def is_locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMINISTRATOR
+
+    def may(self, role: str) -> bool:
+        """Whether this account has ``role``'s rights (an administrator has every right)."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def parse_role(value: str) -> str:
+    """A role from its French label (« relecteur », « administrateur ») or its code."""
+    wanted = (value or "").strip().lower()
+    for role, label in ROLE_LABELS.items():
+        if wanted in (role, label):
+            return role
+    raise AccountError(f"Rôle inconnu : {value!r} (rôles : {', '.join(ROLE_LABELS.values())}).")
 
 
 def normalise_email(email: str) -> str:
@@ -67,46 +91,39 @@ def normalise_email(email: str) -> str:
 
 
 def check_password(password: str, email: str | None = None) -> None:
-    """Raises :class:`AccountError` (French) unless the password is acceptable."""
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"Le mot de passe ne peut dépasser {MAX_PASSWORD_LENGTH} caractères.")
-    if not password.strip():
-        raise AccountError("Le mot de passe ne peut pas être fait que d'espaces.")
-    if email is not None and password.strip().lower() == email.strip().lower():
-        raise AccountError("Le mot de passe ne peut pas être l'adresse électronique.")
-    if "\x00" in password:
-        raise AccountError("Le mot de passe contient un caractère interdit.")
+    """Raises :class:`AccountError` (French) unless the password is acceptable (see passwords.py)."""
+    try:
+        passwords.check_password(password, email)
+    except PasswordError as error:
+        raise AccountError(str(error)) from None
 
 
 def _user(row) -> StaffUser:
     return StaffUser(
         id=row.id,
         email=row.email,
+        role=row.role,
         created_at=as_utc(row.created_at),
         last_login_at=as_utc(row.last_login_at),
-        failed_attempts=row.failed_attempts,
-        locked_until=as_utc(row.locked_until),
+        session_version=row.session_version,
     )
 
 
 class StaffAccounts:
-    """Staff accounts in the diagnostic store (table ``staff_users``)."""
+    """Staff accounts in the diagnostic store (table ``staff_users``).
+
+    ``clock`` gives the time of account creation and login; the staff sessions use it too.
+    """
 
     def __init__(
         self,
         engine: Engine,
         hasher: PasswordHasher | None = None,
         clock: Callable[[], datetime] = utcnow,
-        max_failures: int = MAX_FAILURES,
-        lock_minutes: int = LOCK_MINUTES,
     ) -> None:
         self.engine = engine
         self.hasher = hasher or PasswordHasher()
         self.clock = clock
-        self.max_failures = max_failures
-        self.lock_duration = timedelta(minutes=lock_minutes)
         self._dummy_hash: str | None = None
 
     @classmethod
@@ -115,17 +132,22 @@ class StaffAccounts:
         migrate(engine)
         return cls(engine, **options)
 
-    # --- management (command line) ---------------------------------------------------
+    # --- management (command line, administrators' page) ---------------------------------
 
-    def add(self, email: str, password: str) -> StaffUser:
+    def add(self, email: str, password: str, role: str = REVIEWER) -> StaffUser:
         address = normalise_email(email)
+        role = parse_role(role)
         check_password(password, address)
         password_hash = self.hasher.hash(password)
         try:
             with self.engine.begin() as connection:
                 connection.execute(
                     insert(staff_users).values(
-                        email=address, password_hash=password_hash, created_at=self.clock(), failed_attempts=0
+                        email=address,
+                        password_hash=password_hash,
+                        role=role,
+                        created_at=self.clock(),
+                        session_version=0,
                     )
                 )
         except IntegrityError:
@@ -135,15 +157,30 @@ class StaffAccounts:
         return user
 
     def set_password(self, email: str, password: str) -> StaffUser:
-        """Replace the password; also unlocks the account."""
+        """Replace the password; every session of the account becomes worthless."""
         address = normalise_email(email)
         check_password(password, address)
         password_hash = self.hasher.hash(password)
         with self.engine.begin() as connection:
-            changed = connection.execute(
+            user_id = connection.scalar(select(staff_users.c.id).where(staff_users.c.email == address))
+            if user_id is None:
+                raise AccountError(f"Aucun compte pour {address}.")
+            connection.execute(
                 update(staff_users)
-                .where(staff_users.c.email == address)
-                .values(password_hash=password_hash, failed_attempts=0, locked_until=None)
+                .where(staff_users.c.id == user_id)
+                .values(password_hash=password_hash, session_version=staff_users.c.session_version + 1)
+            )
+            _delete_sessions(connection, user_id)
+        user = self.by_email(address)
+        assert user is not None
+        return user
+
+    def set_role(self, email: str, role: str) -> StaffUser:
+        address = normalise_email(email)
+        role = parse_role(role)
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(staff_users).where(staff_users.c.email == address).values(role=role)
             ).rowcount
         if not changed:
             raise AccountError(f"Aucun compte pour {address}.")
@@ -152,16 +189,26 @@ class StaffAccounts:
         return user
 
     def remove(self, email: str) -> bool:
+        """Delete the account and its sessions; False if there was no such account."""
         address = normalise_email(email)
         with self.engine.begin() as connection:
-            return bool(
-                connection.execute(delete(staff_users).where(staff_users.c.email == address)).rowcount
-            )
+            user_id = connection.scalar(select(staff_users.c.id).where(staff_users.c.email == address))
+            if user_id is None:
+                return False
+            _delete_sessions(connection, user_id)
+            connection.execute(delete(staff_users).where(staff_users.c.id == user_id))
+        return True
 
     def list_users(self) -> list[StaffUser]:
         with self.engine.connect() as connection:
             rows = connection.execute(select(staff_users).order_by(staff_users.c.email)).all()
         return [_user(row) for row in rows]
+
+    def count(self, role: str) -> int:
+        with self.engine.connect() as connection:
+            return connection.scalar(
+                select(func.count()).select_from(staff_users).where(staff_users.c.role == role)
+            )
 
     def get(self, user_id: int) -> StaffUser | None:
         """The account of a session (None once removed: the session is then worthless)."""
@@ -187,7 +234,7 @@ class StaffAccounts:
             self.hasher.verify(self._dummy_hash, password)
 
     def authenticate(self, email: str, password: str) -> StaffUser | None:
-        """The account if the password is right and the account not locked, else None."""
+        """The account if the password is right, else None (never says why)."""
         if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
             password = ""
         try:
@@ -201,97 +248,30 @@ class StaffAccounts:
         if row is None:
             self._verify_dummy(password)
             return None
-        now = self.clock()
         try:
             valid = self.hasher.verify(row.password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             valid = False
-        locked = row.locked_until is not None and as_utc(row.locked_until) > now
-        if locked:
-            return None
         if not valid:
-            self._record_failure(row.id, now)
             return None
-        values = {"last_login_at": now, "failed_attempts": 0, "locked_until": None}
+        values = {"last_login_at": self.clock()}
         if self.hasher.check_needs_rehash(row.password_hash):
             values["password_hash"] = self.hasher.hash(password)
         with self.engine.begin() as connection:
             connection.execute(update(staff_users).where(staff_users.c.id == row.id).values(**values))
         return self.get(row.id)
 
-    def _record_failure(self, user_id: int, now: datetime) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(staff_users)
-                .where(staff_users.c.id == user_id)
-                .values(failed_attempts=staff_users.c.failed_attempts + 1)
-            )
-            attempts = connection.scalar(
-                select(staff_users.c.failed_attempts).where(staff_users.c.id == user_id)
-            )
-            if attempts is not None and attempts >= self.max_failures:
-                connection.execute(
-                    update(staff_users)
-                    .where(staff_users.c.id == user_id)
-                    .values(failed_attempts=0, locked_until=now + self.lock_duration)
-                )
+    def password_matches(self, user_id: int, password: str) -> bool:
+        """Whether ``password`` is the account's (to confirm a password change); no side effect."""
+        with self.engine.connect() as connection:
+            stored = connection.scalar(select(staff_users.c.password_hash).where(staff_users.c.id == user_id))
+        if stored is None or not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
+            return False
+        try:
+            return self.hasher.verify(stored, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
-class LoginThrottle:
-    """Failed logins per key (a client address), over a sliding window; in memory, one process.
-
-    ``retry_after(key)`` is None while the key may try again, else the seconds to wait;
-    ``failure(key)`` counts a failed attempt; ``success(key)`` forgets the key. At most
-    ``max_keys`` keys are tracked (the least recently seen are forgotten first).
-    """
-
-    def __init__(
-        self,
-        max_failures: int = 20,
-        window_seconds: float = 15 * 60,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = 10_000,
-    ) -> None:
-        if max_failures < 1 or window_seconds <= 0 or max_keys < 1:
-            raise ValueError("max_failures, window_seconds et max_keys doivent être positifs")
-        self.max_failures = max_failures
-        self.window = window_seconds
-        self._clock = clock
-        self._max_keys = max_keys
-        self._failures: OrderedDict[Hashable, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _recent(self, key: Hashable, now: float) -> deque[float] | None:
-        failures = self._failures.get(key)
-        if failures is None:
-            return None
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        if not failures:
-            del self._failures[key]
-            return None
-        return failures
-
-    def retry_after(self, key: Hashable) -> float | None:
-        with self._lock:
-            now = self._clock()
-            failures = self._recent(key, now)
-            if failures is None or len(failures) < self.max_failures:
-                return None
-            return max(failures[0] + self.window - now, 0.001)
-
-    def failure(self, key: Hashable) -> None:
-        with self._lock:
-            now = self._clock()
-            failures = self._recent(key, now)
-            if failures is None:
-                failures = self._failures[key] = deque()
-                while len(self._failures) > self._max_keys:
-                    self._failures.popitem(last=False)
-            else:
-                self._failures.move_to_end(key)
-            failures.append(now)
-
-    def success(self, key: Hashable) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+def _delete_sessions(connection: Connection, user_id: int) -> None:
+    connection.execute(delete(staff_sessions).where(staff_sessions.c.user_id == user_id))

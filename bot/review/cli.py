@@ -1,6 +1,7 @@
 """Commands of the staff review, registered on ``python -m bot`` (see bot/__main__.py).
 
-staff add EMAIL | staff list | staff remove EMAIL | staff password EMAIL
+staff add EMAIL [--role relecteur|administrateur] | staff role EMAIL ROLE | staff roles
+staff list | staff remove EMAIL | staff password EMAIL
 export-nlu [--output FILE]
 export-diagnostics [--format csv|json] [--output FILE] | export-transcripts [--output FILE]
 delete SENDER_ID [--yes] | purge --older-than 365d [--dry-run]
@@ -17,11 +18,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.review.accounts import AccountError, StaffAccounts
+from bot.review.accounts import ADMINISTRATOR, REVIEWER, ROLE_LABELS, AccountError, StaffAccounts, parse_role
 from bot.review.deletion import DurationError, parse_duration
 from bot.review.service import Review
 
 PASSWORD_ENV = "DIAGNOSTIC_STAFF_PASSWORD"
+ROLE_RIGHTS = {
+    REVIEWER: "lit les conversations, les marque relues, les étiquette, écrit des notes, corrige la NLU",
+    ADMINISTRATOR: "tout ce que fait un relecteur, plus exports, suppressions, purge et comptes",
+}
 
 
 def _actor() -> str:
@@ -61,7 +66,10 @@ def _read_password(stream: TextIO = sys.stderr) -> str:
     from_env = os.environ.get(PASSWORD_ENV)
     if from_env:
         return from_env
-    first = getpass.getpass("Mot de passe (12 caractères au moins) : ", stream=stream)
+    first = getpass.getpass(
+        "Mot de passe (12 caractères au moins, difficile à deviner : plusieurs mots peu courants) : ",
+        stream=stream,
+    )
     second = getpass.getpass("Le même mot de passe, encore une fois : ", stream=stream)
     if first != second:
         raise AccountError("Les deux mots de passe sont différents.")
@@ -71,13 +79,13 @@ def _read_password(stream: TextIO = sys.stderr) -> str:
 def _staff_add(args: argparse.Namespace) -> int:
     accounts = StaffAccounts.from_url(args.database_url)
     try:
-        user = accounts.add(args.email, _read_password())
+        user = accounts.add(args.email, _read_password(), parse_role(args.role))
     except AccountError as exc:
         print(exc, file=sys.stderr)
         return 1
     finally:
         accounts.engine.dispose()
-    print(f"Compte créé : {user.email}")
+    print(f"Compte créé : {user.email} ({user.role_label})")
     return 0
 
 
@@ -90,7 +98,26 @@ def _staff_password(args: argparse.Namespace) -> int:
         return 1
     finally:
         accounts.engine.dispose()
-    print(f"Mot de passe changé : {user.email}")
+    print(f"Mot de passe changé : {user.email} (ses sessions ouvertes sont fermées)")
+    return 0
+
+
+def _staff_role(args: argparse.Namespace) -> int:
+    accounts = StaffAccounts.from_url(args.database_url)
+    try:
+        user = accounts.set_role(args.email, parse_role(args.role))
+    except AccountError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        accounts.engine.dispose()
+    print(f"Rôle changé : {user.email} est maintenant {user.role_label}")
+    return 0
+
+
+def _staff_roles(args: argparse.Namespace) -> int:
+    for role, label in ROLE_LABELS.items():
+        print(f"{label}\t{ROLE_RIGHTS[role]}")
     return 0
 
 
@@ -101,12 +128,14 @@ def _staff_list(args: argparse.Namespace) -> int:
     finally:
         accounts.engine.dispose()
     if not users:
-        print("Aucun compte. Créez-en un : python -m bot staff add ADRESSE")
+        print("Aucun compte. Créez-en un : python -m bot staff add ADRESSE --role administrateur")
         return 0
     for user in users:
         last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "jamais"
-        locked = f", verrouillé jusqu'à {user.locked_until:%H:%M} UTC" if user.is_locked() else ""
-        print(f"{user.email}\tcréé le {user.created_at:%Y-%m-%d}\tdernière connexion : {last}{locked}")
+        print(
+            f"{user.email}\t{user.role_label}\tcréé le {user.created_at:%Y-%m-%d}\t"
+            f"dernière connexion : {last}"
+        )
     return 0
 
 
@@ -122,7 +151,7 @@ def _staff_remove(args: argparse.Namespace) -> int:
     if not removed:
         print(f"Aucun compte pour {args.email}.", file=sys.stderr)
         return 1
-    print(f"Compte supprimé : {args.email.strip().lower()}")
+    print(f"Compte supprimé : {args.email.strip().lower()} (ses sessions ouvertes sont fermées)")
     return 0
 
 
@@ -220,13 +249,28 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "add", help=f"crée un compte (mot de passe demandé deux fois, ou lu dans {PASSWORD_ENV})"
     )
     add.add_argument("email", help="adresse électronique")
+    role_labels = list(ROLE_LABELS.values())
+    add.add_argument(
+        "--role",
+        choices=role_labels,
+        default=ROLE_LABELS[REVIEWER],
+        help="rôle du compte (par défaut : relecteur ; voir « staff roles »)",
+    )
     add.set_defaults(handler=_staff_add)
-    listing = staff_commands.add_parser("list", help="liste les comptes")
+    listing = staff_commands.add_parser("list", help="liste les comptes et leur rôle")
     listing.set_defaults(handler=_staff_list)
-    remove = staff_commands.add_parser("remove", help="supprime un compte")
+    role = staff_commands.add_parser("role", help="change le rôle d'un compte")
+    role.add_argument("email", help="adresse électronique")
+    role.add_argument("role", choices=role_labels, help="nouveau rôle")
+    role.set_defaults(handler=_staff_role)
+    roles = staff_commands.add_parser("roles", help="liste les rôles et ce qu'ils permettent")
+    roles.set_defaults(handler=_staff_roles)
+    remove = staff_commands.add_parser("remove", help="supprime un compte (et ferme ses sessions)")
     remove.add_argument("email", help="adresse électronique")
     remove.set_defaults(handler=_staff_remove)
-    password = staff_commands.add_parser("password", help="change le mot de passe (et déverrouille)")
+    password = staff_commands.add_parser(
+        "password", help="change le mot de passe (et ferme les sessions ouvertes du compte)"
+    )
     password.add_argument("email", help="adresse électronique")
     password.set_defaults(handler=_staff_password)
 

@@ -1,6 +1,7 @@
 """Tables of the staff review (issue 4), in the diagnostic store, on the shared metadata.
 
-- ``staff_users``: staff accounts (argon2 hashes, failed-login throttling);
+- ``staff_users``: staff accounts (argon2 hashes, role, session version);
+- ``staff_sessions``: the staff's server-side sessions (only a hash of each cookie's token);
 - ``review_conversations`` and ``review_tags``: what staff decided about a conversation
   (reviewed or not, note, tags), keyed by Rasa's sender id;
 - ``nlu_corrections``: user messages with the intent (and entities) they should have had;
@@ -22,6 +23,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Float,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -34,18 +36,41 @@ from bot.storage.models import Base, UTCDateTime, utcnow
 
 MAX_EMAIL_LENGTH = 254
 FLAG_KINDS = ("fallback", "low_confidence")
+# Staff roles, least privileged first (French labels in bot/review/accounts.py).
+STAFF_ROLES = ("reviewer", "administrator")
 
 
 class StaffUserRow(Base):
     __tablename__ = "staff_users"
+    __table_args__ = (CheckConstraint(f"role IN ({', '.join(repr(r) for r in STAFF_ROLES)})", name="role"),)
 
     id = Column(Integer, primary_key=True)
     email = Column(String(MAX_EMAIL_LENGTH), nullable=False, unique=True)
     password_hash = Column(String(255), nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at = Column(UTCDateTime, nullable=True)
-    failed_attempts = Column(Integer, nullable=False, default=0, server_default="0")
-    locked_until = Column(UTCDateTime, nullable=True)
+    # What the account may do (migration 0004: accounts made before roles are administrators).
+    role = Column(String(20), nullable=False, server_default=STAFF_ROLES[0])
+    # Raised at each password change: a session opened under another version is worthless.
+    session_version = Column(Integer, nullable=False, default=0, server_default="0")
+
+
+class StaffSessionRow(Base):
+    """A signed-in browser: its cookie holds a random token, this row only the token's SHA-256."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    # The account's session_version at login.
+    session_version = Column(Integer, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    seen_at = Column(UTCDateTime, nullable=False)
+    # The earlier of the absolute and the idle limit; past it the row is purged.
+    expires_at = Column(UTCDateTime, nullable=False, index=True)
+    csrf = Column(String(64), nullable=False)
+    # A message for the next page: ["ok" | "erreur", text].
+    flash = Column(JSON, nullable=True)
 
 
 class ReviewRow(Base):

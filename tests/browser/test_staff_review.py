@@ -1,10 +1,11 @@
 """The staff area in Chromium, on conversations held through the real Rasa server.
 
 Two conversations go through the REST channel (one with messages the model does not
-understand); a staff account is created as ``python -m bot staff add`` does; then, through
-the pages: login, filter, open a conversation, tag it, correct a misunderstood message,
-download the NLU file and check it with ``rasa data validate``. axe-core runs on the list
-and the conversation; screenshots land in screenshots/equipe-*.png.
+understand); an administrator is created as ``python -m bot staff add --role administrateur``
+does; then, through the pages: login, filter, open a conversation, tag it, correct a
+misunderstood message, download the NLU file and check it with ``rasa data validate``.
+axe-core runs on the list, the conversation, the accounts, retention and password pages;
+screenshots land in screenshots/equipe-*.png.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -43,19 +43,18 @@ def review(stack: Stack) -> Iterator[Review]:
 
 @pytest.fixture
 def email(stack: Stack) -> str:
-    """A new staff account, as ``python -m bot staff add`` makes it."""
+    """A new administrator, as ``python -m bot staff add ADDRESS --role administrateur`` makes it."""
     address = f"equipe-{uuid.uuid4().hex[:8]}@plateforme.example"
     accounts = StaffAccounts.from_url(stack.env["DIAGNOSTIC_DATABASE_URL"])
     try:
-        accounts.add(address, PASSWORD)
+        accounts.add(address, PASSWORD, role="administrateur")
     finally:
         accounts.engine.dispose()
     return address
 
 
 def flagged(stack: Stack, review: Review, text: str) -> bool:
-    response = httpx.post(f"{stack.servers.rasa_url}/model/parse", json={"text": text}, timeout=60)
-    intent = response.json().get("intent") or {}
+    intent = stack.servers.parse(text).get("intent") or {}
     return (
         classify(intent.get("name"), intent.get("confidence"), review.settings.confidence_threshold)
         is not None
@@ -150,6 +149,17 @@ def test_staff_review_in_the_browser(
     page.get_by_role("link", name="Tableau de bord").click()
     expect(page.locator(".chart svg").first).to_be_visible()
     screenshot(page, "equipe-tableau-de-bord.png", full_page=True)
+
+    # The administrators' pages and the password page are accessible too.
+    page.get_by_role("link", name="Comptes").click()
+    expect(page.get_by_role("row", name=re.compile(email))).to_contain_text("administrateur")
+    no_serious_violation(page, axe_source)
+    page.get_by_role("link", name="Conservation").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("conservation")
+    no_serious_violation(page, axe_source)
+    page.get_by_role("link", name="Mot de passe").click()
+    expect(page.get_by_label("Nouveau mot de passe")).to_be_visible()
+    no_serious_violation(page, axe_source)
 
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page).to_have_url(re.compile(r"/equipe/connexion\?deconnexion=1"))

@@ -1,16 +1,19 @@
-"""The staff area, at /equipe/: login, conversations, corrections, dashboard, exports.
+"""The staff area, at /equipe/: login, conversations, corrections, dashboard, exports, accounts.
 
 Every route is built by :func:`bot.web.staff.auth.staff_route`: nothing is reachable
-without a session but the login page, and every posted form carries a CSRF token.
+without a session but the login page, every posted form carries a CSRF token, and the
+routes marked ``role=ADMIN`` (exports, deletion, purge, accounts) refuse reviewers (403).
 The pages call :class:`bot.review.Review` (``request.app.state.review``).
 """
 
 from __future__ import annotations
 
-from bot.web.staff import conversations, corrections, dashboard, login
-from bot.web.staff.auth import PREFIX, SESSION_COOKIE, staff_route
+from bot.web.staff import accounts, conversations, corrections, dashboard, login, retention
+from bot.web.staff.auth import ADMINISTRATOR as ADMIN
+from bot.web.staff.auth import staff_route
+from bot.web.staff.sessions import PREFIX, SESSION_COOKIE, StaffSessionMiddleware
 
-__all__ = ["PREFIX", "ROUTES", "SESSION_COOKIE"]
+__all__ = ["PREFIX", "ROUTES", "SESSION_COOKIE", "StaffSessionMiddleware"]
 
 P = PREFIX
 ROUTES = [
@@ -31,6 +34,7 @@ ROUTES = [
         conversations.delete_conversation,
         name="staff_delete",
         methods=("POST",),
+        role=ADMIN,
     ),
     staff_route(f"{P}/corrections", corrections.corrections_page, name="staff_corrections"),
     staff_route(
@@ -40,13 +44,44 @@ ROUTES = [
         methods=("POST",),
     ),
     staff_route(
-        f"{P}/corrections/{corrections.EXPORT_NAME}", corrections.export_nlu, name="staff_export_nlu"
+        f"{P}/corrections/{corrections.EXPORT_NAME}",
+        corrections.export_nlu,
+        name="staff_export_nlu",
+        role=ADMIN,
     ),
     staff_route(f"{P}/tableau-de-bord", dashboard.dashboard, name="staff_dashboard"),
-    staff_route(f"{P}/exports", dashboard.exports_page, name="staff_exports"),
-    staff_route(f"{P}/exports/diagnostics.csv", dashboard.diagnostics_csv, name="staff_export_csv"),
-    staff_route(f"{P}/exports/diagnostics.json", dashboard.diagnostics_json, name="staff_export_json"),
+    staff_route(f"{P}/exports", dashboard.exports_page, name="staff_exports", role=ADMIN),
     staff_route(
-        f"{P}/exports/transcriptions.json", dashboard.transcripts_json, name="staff_export_transcripts"
+        f"{P}/exports/diagnostics.csv", dashboard.diagnostics_csv, name="staff_export_csv", role=ADMIN
+    ),
+    staff_route(
+        f"{P}/exports/diagnostics.json", dashboard.diagnostics_json, name="staff_export_json", role=ADMIN
+    ),
+    staff_route(
+        f"{P}/exports/transcriptions.json",
+        dashboard.transcripts_json,
+        name="staff_export_transcripts",
+        role=ADMIN,
+    ),
+    staff_route(
+        f"{P}/mot-de-passe", accounts.change_password, name="staff_password", methods=("GET", "POST")
+    ),
+    staff_route(f"{P}/comptes", accounts.accounts_page, name="staff_accounts", role=ADMIN),
+    staff_route(
+        f"{P}/comptes/ajout", accounts.add_account, name="staff_account_add", methods=("POST",), role=ADMIN
+    ),
+    staff_route(
+        f"{P}/comptes/role", accounts.change_role, name="staff_account_role", methods=("POST",), role=ADMIN
+    ),
+    staff_route(
+        f"{P}/comptes/suppression",
+        accounts.remove_account,
+        name="staff_account_remove",
+        methods=("POST",),
+        role=ADMIN,
+    ),
+    staff_route(f"{P}/conservation", retention.retention_page, name="staff_retention", role=ADMIN),
+    staff_route(
+        f"{P}/conservation/purge", retention.purge, name="staff_purge", methods=("POST",), role=ADMIN
     ),
 ]

@@ -1,18 +1,18 @@
-"""Staff sessions, CSRF tokens, and the wrapper every staff view goes through.
+"""Staff sessions, roles, CSRF tokens, and the wrapper every staff view goes through.
 
-- The session is Starlette's signed cookie (SessionMiddleware, see bot/web/app.py): it holds
-  the account id, the time of login and the CSRF token; nothing else. A session older than
-  DIAGNOSTIC_STAFF_SESSION_HOURS, or whose account was removed, is worthless.
+- The session is kept on the server (bot/web/staff/sessions.py): the cookie holds only a
+  random token. A session whose account was removed, or whose account's password changed
+  since login, is worthless and deleted at once.
+- Each account has a role (bot/review/accounts.py): a reviewer reads, tags, writes notes
+  and corrects; an administrator also exports, deletes, purges and manages the accounts.
 - :func:`staff_route` builds every /equipe route: it refuses anonymous visitors (303 to the
-  login page for GET, 401 otherwise), reads posted forms and checks their CSRF token (403),
-  then runs the view — a plain ``def``, in the thread pool, as the review is synchronous.
+  login page for GET, 401 otherwise), then accounts whose role is below the route's (403),
+  reads posted forms and checks their CSRF token (403), then runs the view — a plain
+  ``def``, in the thread pool, as the review is synchronous.
 """
 
 from __future__ import annotations
 
-import hmac
-import secrets
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -26,11 +26,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.review import StaffUser
+from bot.review.accounts import ADMINISTRATOR, REVIEWER, ROLE_LABELS, ROLES
 from bot.web import formatting
 from bot.web.errors import error_response
+from bot.web.staff.sessions import PREFIX, RequestSession, request_session
 
-PREFIX = "/equipe"
-SESSION_COOKIE = "equipe_session"
 LOGIN_PATH = f"{PREFIX}/connexion"
 HOME_PATH = f"{PREFIX}/"
 # Staff pages show personal data: never cached, never indexed.
@@ -44,6 +44,12 @@ CSRF_REFUSED = (
     "Rechargez la page et recommencez."
 )
 LOGIN_REQUIRED = "Connectez-vous à l'espace équipe pour accéder à cette page."
+ROLE_REQUIRED = {
+    ADMINISTRATOR: (
+        "Cette page est réservée aux administrateurs de l'espace équipe (exports, suppressions, "
+        "comptes). Demandez à un administrateur si vous en avez besoin."
+    ),
+}
 
 View = Callable[[Request, "Staff"], Response]
 
@@ -71,58 +77,52 @@ class Staff:
 # --- session ------------------------------------------------------------------------------
 
 
+def session_of(request: Request) -> RequestSession:
+    return request_session(request)
+
+
 def csrf_token(request: Request) -> str:
-    token = request.session.get(CSRF_FIELD)
-    if not isinstance(token, str) or len(token) < 32:
-        token = secrets.token_urlsafe(32)
-        request.session[CSRF_FIELD] = token
-    return token
+    return session_of(request).csrf_token()
 
 
 def csrf_valid(request: Request, form: FormData) -> bool:
-    expected = request.session.get(CSRF_FIELD)
-    sent = form.get(CSRF_FIELD)
-    if not isinstance(expected, str) or not isinstance(sent, str) or not sent:
-        return False
-    return hmac.compare_digest(expected.encode(), sent.encode())
+    return session_of(request).csrf_valid(form.get(CSRF_FIELD))
 
 
 def current_user(request: Request) -> StaffUser | None:
-    """The signed-in account, or None (expired session, removed account, anonymous)."""
-    session = request.session
-    user_id, signed_in_at = session.get("staff_id"), session.get("auth_at")
-    if not isinstance(user_id, int) or not isinstance(signed_in_at, int):
+    """The signed-in account, or None (anonymous, expired, password changed, account removed)."""
+    session = session_of(request)
+    if session.data is None:
         return None
-    age = time.time() - signed_in_at
-    if not -60 < age < request.app.state.settings.staff_session_seconds:
-        session.clear()
+    user = request.app.state.accounts.get(session.data.user_id)
+    if user is None or user.session_version != session.data.session_version:
+        session.end()
         return None
-    user = request.app.state.accounts.get(user_id)
-    if user is None:
-        session.clear()
     return user
 
 
 def sign_in(request: Request, user: StaffUser) -> None:
-    """A new session for the account (a new CSRF token too: nothing survives from before)."""
-    request.session.clear()
-    request.session.update(staff_id=user.id, auth_at=int(time.time()), csrf=secrets.token_urlsafe(32))
+    """A new session for the account (a new token and CSRF token: nothing survives from before)."""
+    session_of(request).sign_in(user)
 
 
 def sign_out(request: Request) -> None:
-    request.session.clear()
+    session_of(request).end()
+
+
+def end_sessions_of(request: Request, user_id: int) -> None:
+    """End every session of an account, wherever they are kept (password change, removal)."""
+    session_of(request).manager.close_user(user_id)
 
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:
     """A message for the next page (kind "ok" or "erreur")."""
-    request.session["flash"] = [kind, message]
+    session_of(request).flash(message, kind)
 
 
 def pop_flash(request: Request) -> dict[str, str] | None:
-    value = request.session.pop("flash", None)
-    if isinstance(value, list) and len(value) == 2:
-        return {"kind": str(value[0]), "message": str(value[1])}
-    return None
+    value = session_of(request).pop_flash()
+    return None if value is None else {"kind": value[0], "message": value[1]}
 
 
 def safe_next(raw: Any) -> str:
@@ -180,6 +180,7 @@ def render(
 ) -> Response:
     full = {
         "user": staff.user,
+        "role_labels": ROLE_LABELS,
         "csrf": staff.csrf,
         "flash": pop_flash(request),
         "fmt": Formats,
@@ -207,14 +208,27 @@ def _unauthenticated(request: Request) -> Response:
 
 
 def staff_route(
-    path: str, view: View, *, name: str, methods: Sequence[str] = ("GET",), login: bool = True
+    path: str,
+    view: View,
+    *,
+    name: str,
+    methods: Sequence[str] = ("GET",),
+    login: bool = True,
+    role: str = REVIEWER,
 ) -> Route:
-    """A route of the staff area. ``login=False`` only for the login page itself."""
+    """A route of the staff area, open to accounts with ``role`` or above.
+
+    ``login=False`` only for the login page itself.
+    """
+    if role not in ROLES:
+        raise ValueError(f"unknown role: {role!r}")
 
     async def endpoint(request: Request) -> Response:
         user = await run_in_threadpool(current_user, request)
         if login and user is None:
             response = _unauthenticated(request)
+        elif login and user is not None and not user.may(role):
+            response = error_response(request, 403, ROLE_REQUIRED[role])
         else:
             form = FormData()
             if request.method == "POST":
