@@ -19,8 +19,11 @@ export TRACKER_URL ?=
 export TRACKER_DB ?= $(CURDIR)/var/tracker.db
 export RASA_HOST ?= 127.0.0.1
 export RASA_PORT ?= 5005
+export ACTIONS_HOST ?= 127.0.0.1
 export ACTIONS_PORT ?= 5055
-export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export ACTION_ENDPOINT_URL ?= http://$(ACTIONS_HOST):$(ACTIONS_PORT)/webhook
+# Rasa and the action server are private: scripts/run.sh passes them the secrets set in the
+# environment or else kept in var/secrets.env (`make secrets`, see scripts/make-secrets.sh).
 # The web application (site, widget, reports) and the demo commune website (bot/settings.py).
 export DIAGNOSTIC_WEB_HOST ?= 127.0.0.1
 export DIAGNOSTIC_WEB_PORT ?= 8000
@@ -31,7 +34,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install train run shell test lint validate unit stories e2e install-browser browser bench-widget nlu-test bench-nlu clean
+.PHONY: help install train secrets run shell test lint validate unit stories e2e install-browser browser bench-widget nlu-test bench-nlu clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,6 +54,9 @@ $(MODEL): $(TRAINING_FILES) | $(VENV)/.installed
 	$(RASA) train --fixed-model-name diagnostic --out models --quiet
 
 train: $(MODEL) ## Train the model if the training data or the config changed
+
+secrets: ## Create var/secrets.env (the secrets of Rasa, the action server and the site) if missing
+	@bash scripts/make-secrets.sh
 
 run: install train ## Start the action and Rasa servers, the website and the demo site (Ctrl-C stops all)
 	@bash scripts/run.sh

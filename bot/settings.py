@@ -25,12 +25,54 @@ Staff area (issue 4):
 variable                       meaning                                 default
 =============================  ======================================  ==========================
 DIAGNOSTIC_ENV                 "production" or "development"           development
-DIAGNOSTIC_SECRET_KEY          signs the staff session cookies         production: required (at
-                               (at least 32 characters)                least 32 characters);
-                                                                       development: random per
+DIAGNOSTIC_SECRET_KEY          keys the door's HMACs (staff device     production: required (at
+                               cookies, login CSRF tokens,             least 32 characters);
+                               conversation ids; at least 32 chars)    development: random per
                                                                        process
 DIAGNOSTIC_STAFF_SESSION_HOURS lifetime of a staff session             8
+DIAGNOSTIC_STAFF_IDLE_MINUTES  a staff session unused this long ends   60
 =============================  ======================================  ==========================
+
+Private services (issue 9): Rasa and the action server refuse every call without their secret.
+
+=============================  ======================================  ==========================
+variable                       meaning                                 default
+=============================  ======================================  ==========================
+DIAGNOSTIC_RASA_SECRET         sent to Rasa's REST channel (header     production: required (at
+                               X-Diagnostic-Secret), which refuses     least 32 characters);
+                               any call without it                     development: none (Rasa
+                                                                       then refuses the door)
+=============================  ======================================  ==========================
+
+DIAGNOSTIC_ACTIONS_SECRET (what Rasa sends to the action server) is read by the action
+server and endpoints.yml, not here. ``scripts/make-secrets.sh`` writes both, and
+DIAGNOSTIC_SECRET_KEY, into var/secrets.env, which ``make run`` uses.
+
+Rate limits, client address and shared state (issue 9):
+
+=====================================  ================================  ===========================
+variable                               meaning                           default
+=====================================  ================================  ===========================
+DIAGNOSTIC_TRUSTED_PROXIES             proxies (IPs or CIDRs, comma-     none: the client address
+                                       separated) whose X-Forwarded-For  is the TCP peer
+                                       is believed
+DIAGNOSTIC_REDIS_URL                   Redis shared by every process     unset: in memory (one
+                                       (redis://, rediss://, unix://)    process)
+DIAGNOSTIC_ALLOWED_HOSTS               other names the site answers for  none (the public address's
+                                       (comma-separated), besides the    name and the loopback
+                                       public address's and loopback     names are always accepted)
+DIAGNOSTIC_RATE_LIMIT_SOCKET           Socket.IO connections per client  30/1min
+                                       address
+DIAGNOSTIC_RATE_LIMIT_LOGIN_IP         staff login attempts per client   20/15min
+                                       address
+DIAGNOSTIC_RATE_LIMIT_LOGIN_ACCOUNT    staff login attempts per account  100/1h
+DIAGNOSTIC_RATE_LIMIT_LOGIN_PAIR       staff login attempts per client   5/15min
+                                       address and account
+=====================================  ================================  ===========================
+
+A rate is written ``N/DURATION``: N requests per DURATION, a number of seconds or a number
+followed by s, min, h or d (``5/15min``, ``300/60``, ``1000/1d``). DIAGNOSTIC_RATE_LIMIT and
+DIAGNOSTIC_RATE_LIMIT_IP stay plain numbers (per minute).
 
 In development without a key, a random key is drawn once per process: staff sessions then
 end when the web application restarts. In production the application refuses to start
@@ -39,10 +81,13 @@ without a key (``SettingsError``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 DEFAULT_WEB_HOST = "127.0.0.1"
@@ -58,6 +103,20 @@ class SettingsError(ValueError):
     """An environment variable has a value that cannot be used; the message says which."""
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_DURATION_UNITS = {"": 1, "s": 1, "min": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*(s|min|h|d)?\s*$", re.IGNORECASE)
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most ``amount`` requests per ``seconds`` seconds (a rate-limit rule's value)."""
+
+    amount: int
+    seconds: int
+
+
 @dataclass(frozen=True)
 class Settings:
     # Address at which people reach the web application (report links are built on it).
@@ -67,6 +126,8 @@ class Settings:
     demo_port: int = DEFAULT_DEMO_PORT
     rasa_url: str = DEFAULT_RASA_URL
     rasa_timeout: float = 30.0
+    # Sent to Rasa's REST channel in X-Diagnostic-Secret (bot.service_secret).
+    rasa_secret: str | None = field(default=None, repr=False)
     # Origins (scheme://host:port) of the sites whose pages may call the chat API.
     cors_origins: tuple[str, ...] = (f"http://127.0.0.1:{DEFAULT_DEMO_PORT}", f"http://localhost:{DEFAULT_DEMO_PORT}")
     rate_limit: int = 30
@@ -78,6 +139,17 @@ class Settings:
     production: bool = False
     secret_key: str | None = field(default=None, repr=False)
     staff_session_seconds: int = 8 * 3600
+    staff_idle_seconds: int = 3600
+    # Proxies whose X-Forwarded-For is believed (none: the client address is the TCP peer).
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    # Host names accepted besides the public URL's and the loopback names (a proxy's upstream name).
+    allowed_hosts: tuple[str, ...] = ()
+    # Redis shared by every process (rate limits, staff sessions); None: in memory, one process.
+    redis_url: str | None = field(default=None, repr=False)
+    socket_rate: Rate = Rate(30, 60)
+    login_rate_client: Rate = Rate(20, 15 * 60)
+    login_rate_account: Rate = Rate(100, 3600)
+    login_rate_pair: Rate = Rate(5, 15 * 60)
 
 
 def process_secret_key() -> str:
@@ -120,7 +192,28 @@ def _secret_key(environ: Mapping[str, str], production: bool) -> str | None:
     return key
 
 
-def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+def _rasa_secret(environ: Mapping[str, str], production: bool) -> str | None:
+    secret = environ.get("DIAGNOSTIC_RASA_SECRET", "").strip() or None
+    if secret is None and not production:
+        return None
+    hint = (
+        "indiquez la même valeur aléatoire au site et au serveur Rasa, par exemple la sortie de "
+        "« python -c 'import secrets; print(secrets.token_urlsafe(48))' »."
+    )
+    if secret is None:
+        raise SettingsError(
+            f"DIAGNOSTIC_RASA_SECRET est obligatoire en production (DIAGNOSTIC_ENV=production) : {hint}"
+        )
+    if len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(
+            f"DIAGNOSTIC_RASA_SECRET doit compter au moins {MIN_SECRET_KEY_LENGTH} caractères "
+            f"(reçu : {len(secret)}) : {hint}"
+        )
+    return secret
+
+
+def int_variable(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    """The whole number in ``environ[name]`` (``default`` when unset); SettingsError when unusable."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
@@ -146,6 +239,62 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _rate(environ: Mapping[str, str], name: str, default: Rate) -> Rate:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    match = _RATE.fullmatch(raw)
+    amount = int(match.group(1)) if match else 0
+    seconds = int(match.group(2)) * _DURATION_UNITS[(match.group(3) or "").lower()] if match else 0
+    if amount < 1 or seconds < 1:
+        raise SettingsError(
+            f"{name} doit s'écrire N/DURÉE, avec N et DURÉE positifs : par exemple « 5/15min », "
+            f"« 300/60 » (secondes) ou « 1000/1d » (unités s, min, h, d ; reçu : {raw!r})"
+        )
+    return Rate(amount, seconds)
+
+
+def _trusted_proxies(environ: Mapping[str, str]) -> tuple[IPNetwork, ...]:
+    raw = environ.get("DIAGNOSTIC_TRUSTED_PROXIES", "")
+    networks: list[IPNetwork] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingsError(
+                "DIAGNOSTIC_TRUSTED_PROXIES doit lister des adresses IP ou des réseaux CIDR séparés "
+                f"par des virgules, par exemple « 10.0.0.5, 192.168.0.0/24 » (reçu : {item!r})"
+            ) from None
+    return tuple(networks)
+
+
+def _allowed_hosts(environ: Mapping[str, str]) -> tuple[str, ...]:
+    raw = environ.get("DIAGNOSTIC_ALLOWED_HOSTS", "")
+    names = tuple(name.strip().lower() for name in raw.split(",") if name.strip())
+    for name in names:
+        if not re.fullmatch(r"[a-z0-9.-]+|\[?[0-9a-f:.]+\]?", name):
+            raise SettingsError(
+                "DIAGNOSTIC_ALLOWED_HOSTS doit lister des noms d'hôte sans schéma ni port, séparés par "
+                f"des virgules, par exemple « diagnostic-web, 10.0.0.7 » (reçu : {name!r})"
+            )
+    return names
+
+
+def _redis_url(environ: Mapping[str, str]) -> str | None:
+    raw = environ.get("DIAGNOSTIC_REDIS_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or parts.path):
+        raise SettingsError(
+            "DIAGNOSTIC_REDIS_URL doit être une adresse redis://, rediss:// ou unix://, par exemple "
+            "« redis://127.0.0.1:6379/0 »."
+        )
+    return raw
+
+
 def _origins(environ: Mapping[str, str], host: str, demo_port: int) -> tuple[str, ...]:
     raw = environ.get("DIAGNOSTIC_CORS_ORIGINS")
     if raw is None or not raw.strip():
@@ -156,23 +305,32 @@ def _origins(environ: Mapping[str, str], host: str, demo_port: int) -> tuple[str
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     host = environ.get("DIAGNOSTIC_WEB_HOST", "").strip() or DEFAULT_WEB_HOST
-    demo_port = _int(environ, "DIAGNOSTIC_DEMO_PORT", DEFAULT_DEMO_PORT)
+    demo_port = int_variable(environ, "DIAGNOSTIC_DEMO_PORT", DEFAULT_DEMO_PORT)
     production = _environment(environ)
     return Settings(
         public_url=(environ.get("DIAGNOSTIC_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL).rstrip("/"),
         web_host=host,
-        web_port=_int(environ, "DIAGNOSTIC_WEB_PORT", DEFAULT_WEB_PORT),
+        web_port=int_variable(environ, "DIAGNOSTIC_WEB_PORT", DEFAULT_WEB_PORT),
         demo_port=demo_port,
         rasa_url=(environ.get("DIAGNOSTIC_RASA_URL", "").strip() or DEFAULT_RASA_URL).rstrip("/"),
         rasa_timeout=_float(environ, "DIAGNOSTIC_RASA_TIMEOUT", 30.0),
         cors_origins=_origins(environ, host, demo_port),
-        rate_limit=_int(environ, "DIAGNOSTIC_RATE_LIMIT", 30),
-        rate_limit_ip=_int(environ, "DIAGNOSTIC_RATE_LIMIT_IP", 300),
-        max_message_length=_int(environ, "DIAGNOSTIC_MAX_MESSAGE_LENGTH", 2000),
-        max_body_bytes=_int(environ, "DIAGNOSTIC_MAX_BODY_BYTES", 16384, minimum=256),
+        rate_limit=int_variable(environ, "DIAGNOSTIC_RATE_LIMIT", 30),
+        rate_limit_ip=int_variable(environ, "DIAGNOSTIC_RATE_LIMIT_IP", 300),
+        max_message_length=int_variable(environ, "DIAGNOSTIC_MAX_MESSAGE_LENGTH", 2000),
+        max_body_bytes=int_variable(environ, "DIAGNOSTIC_MAX_BODY_BYTES", 16384, minimum=256),
         production=production,
         secret_key=_secret_key(environ, production),
-        staff_session_seconds=_int(environ, "DIAGNOSTIC_STAFF_SESSION_HOURS", 8) * 3600,
+        rasa_secret=_rasa_secret(environ, production),  # after the key: its error is said first
+        staff_session_seconds=int_variable(environ, "DIAGNOSTIC_STAFF_SESSION_HOURS", 8) * 3600,
+        staff_idle_seconds=int_variable(environ, "DIAGNOSTIC_STAFF_IDLE_MINUTES", 60) * 60,
+        trusted_proxies=_trusted_proxies(environ),
+        allowed_hosts=_allowed_hosts(environ),
+        redis_url=_redis_url(environ),
+        socket_rate=_rate(environ, "DIAGNOSTIC_RATE_LIMIT_SOCKET", Settings.socket_rate),
+        login_rate_client=_rate(environ, "DIAGNOSTIC_RATE_LIMIT_LOGIN_IP", Settings.login_rate_client),
+        login_rate_account=_rate(environ, "DIAGNOSTIC_RATE_LIMIT_LOGIN_ACCOUNT", Settings.login_rate_account),
+        login_rate_pair=_rate(environ, "DIAGNOSTIC_RATE_LIMIT_LOGIN_PAIR", Settings.login_rate_pair),
     )
 
 

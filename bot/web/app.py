@@ -15,13 +15,10 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute
 
 from bot.questionnaire import default_questionnaire
 from bot.review import (
-    LoginThrottle,
     Review,
     StaffAccounts,
     TrackerEvents,
@@ -30,41 +27,39 @@ from bot.review import (
 )
 from bot.settings import Settings, load_settings, session_secret
 from bot.storage import DiagnosticStore
-from bot.web import routes_api, routes_public, routes_report, staff
+from bot.web import routes_api, routes_public, routes_report, socketio, staff
 from bot.web.errors import EXCEPTION_HANDLERS
 from bot.web.rasa_client import RasaClient
-from bot.web.routes_api import ChatLimits
-from bot.web.security import SecurityHeadersMiddleware
+from bot.web.ratelimit import RateLimits
+from bot.web.security import FrenchCORSMiddleware, PublicAddressMiddleware, SecurityHeadersMiddleware
 from bot.web.templating import make_templates
 
 
 def routes() -> list[BaseRoute]:
     """Every route of the site. The staff area (bot/web/staff/) adds its list here."""
-    return [*routes_public.ROUTES, *routes_api.ROUTES, *routes_report.ROUTES, *staff.ROUTES]
+    return [
+        *routes_public.ROUTES, *routes_api.ROUTES, *socketio.ROUTES, *routes_report.ROUTES, *staff.ROUTES
+    ]
 
 
 def middleware(settings: Settings) -> list[Middleware]:
     """Outermost first. CORS lets the sites that embed the widget call the chat API."""
     return [
-        Middleware(SecurityHeadersMiddleware),
+        Middleware(SecurityHeadersMiddleware, hsts=settings.public_url.startswith("https://")),
+        # Other Host headers get a 400; absolute URLs are then built on the public address.
         Middleware(
-            CORSMiddleware,
+            PublicAddressMiddleware, public_url=settings.public_url, extra_hosts=settings.allowed_hosts
+        ),
+        Middleware(
+            FrenchCORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["POST"],
             allow_headers=["Content-Type"],
             max_age=600,
         ),
-        # Staff sessions: a signed cookie sent only to /equipe, HttpOnly, SameSite=Strict,
-        # Secure when the site is served over https. Raises SettingsError in production without a key.
-        Middleware(
-            SessionMiddleware,
-            secret_key=session_secret(settings),
-            session_cookie=staff.SESSION_COOKIE,
-            max_age=settings.staff_session_seconds,
-            path=staff.PREFIX,
-            same_site="strict",
-            https_only=settings.public_url.startswith("https://"),
-        ),
+        # Staff sessions, kept on the server (database, or Redis when configured); the cookie
+        # holds a random token only. Raises SettingsError in production without a key.
+        Middleware(staff.StaffSessionMiddleware, settings=settings, secret_key=session_secret(settings)),
     ]
 
 
@@ -85,7 +80,7 @@ def create_app(
         if own_store:
             app.state.store = await run_in_threadpool(DiagnosticStore.from_url)
         if own_client:
-            app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+            app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout, secret=settings.rasa_secret)
         own_review = getattr(app.state, "review", None) is None
         if own_review:
             app.state.review = Review(
@@ -97,6 +92,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.socketio.shutdown()
             if own_accounts:
                 app.state.accounts = None
             if own_review:
@@ -120,8 +116,8 @@ def create_app(
     app.state.rasa = rasa_client
     app.state.review = review
     app.state.accounts = accounts
-    app.state.login_throttle = LoginThrottle()
     app.state.questionnaire = default_questionnaire()
     app.state.templates = make_templates()
-    app.state.chat_limits = ChatLimits.of(settings)
+    app.state.limits = RateLimits.from_settings(settings)
+    app.state.socketio = socketio.DoorSocketIO(settings, app.state)
     return app
