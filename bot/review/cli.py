@@ -14,11 +14,19 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.review.accounts import ADMINISTRATOR, REVIEWER, ROLE_LABELS, AccountError, StaffAccounts, parse_role
+from bot.review.accounts import (
+    ADMINISTRATOR,
+    REVIEWER,
+    ROLE_LABELS,
+    AccountError,
+    StaffAccounts,
+    StaffUser,
+    parse_role,
+)
 from bot.review.deletion import DurationError, parse_duration
 from bot.review.service import Review
 
@@ -76,43 +84,46 @@ def _read_password(stream: TextIO = sys.stderr) -> str:
     return first
 
 
-def _staff_add(args: argparse.Namespace) -> int:
+def _change_account(
+    args: argparse.Namespace,
+    change: Callable[[StaffAccounts], StaffUser],
+    done: Callable[[StaffUser], str],
+) -> int:
+    """Apply one change to the accounts; print ``done(user)``, or the refusal (exit code 1)."""
     accounts = StaffAccounts.from_url(args.database_url)
     try:
-        user = accounts.add(args.email, _read_password(), parse_role(args.role))
+        user = change(accounts)
     except AccountError as exc:
         print(exc, file=sys.stderr)
         return 1
     finally:
         accounts.engine.dispose()
-    print(f"Compte créé : {user.email} ({user.role_label})")
+    print(done(user))
     return 0
+
+
+def _staff_add(args: argparse.Namespace) -> int:
+    return _change_account(
+        args,
+        lambda accounts: accounts.add(args.email, _read_password(), parse_role(args.role)),
+        lambda user: f"Compte créé : {user.email} ({user.role_label})",
+    )
 
 
 def _staff_password(args: argparse.Namespace) -> int:
-    accounts = StaffAccounts.from_url(args.database_url)
-    try:
-        user = accounts.set_password(args.email, _read_password())
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    finally:
-        accounts.engine.dispose()
-    print(f"Mot de passe changé : {user.email} (ses sessions ouvertes sont fermées)")
-    return 0
+    return _change_account(
+        args,
+        lambda accounts: accounts.set_password(args.email, _read_password()),
+        lambda user: f"Mot de passe changé : {user.email} (ses sessions ouvertes sont fermées)",
+    )
 
 
 def _staff_role(args: argparse.Namespace) -> int:
-    accounts = StaffAccounts.from_url(args.database_url)
-    try:
-        user = accounts.set_role(args.email, parse_role(args.role))
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    finally:
-        accounts.engine.dispose()
-    print(f"Rôle changé : {user.email} est maintenant {user.role_label}")
-    return 0
+    return _change_account(
+        args,
+        lambda accounts: accounts.set_role(args.email, parse_role(args.role)),
+        lambda user: f"Rôle changé : {user.email} est maintenant {user.role_label}",
+    )
 
 
 def _staff_roles(args: argparse.Namespace) -> int:
