@@ -10,7 +10,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 RASA := $(BIN)/rasa
 MODEL := models/diagnostic.tar.gz
-TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard components/*.py)
+TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard components/*.py) \
+	bot/understanding/reader.py bot/understanding/reader_examples.py
 
 # Embedded defaults: SQLite files under var/, servers on loopback.
 export DIAGNOSTIC_DATABASE_URL ?= sqlite:///$(CURDIR)/var/diagnostic.db
@@ -52,6 +53,7 @@ install: $(VENV)/.installed ## Create .venv (Python 3.10) and install the pinned
 $(MODEL): $(TRAINING_FILES) | $(VENV)/.installed
 	@mkdir -p models var
 	$(RASA) train --fixed-model-name diagnostic --out models --quiet
+	$(PY) -m bot.understanding.reader  # the learned answer reader, cached under var/cache/
 
 train: $(MODEL) ## Train the model if the training data or the config changed
 

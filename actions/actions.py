@@ -18,8 +18,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.conversation import conversation
 from bot.dialogue import DiagnosticConversation, Reply
 from bot.messages import default_messages
+from bot.understanding.reader import answer_reader
 
 logger = logging.getLogger(__name__)
+
+# Load (or train, the first time) the learned answer reader when the server starts, not on
+# the first answer (bot/understanding/reader.py: a few seconds).
+answer_reader()
 
 
 def latest_text(tracker: Tracker) -> str | None:
@@ -33,6 +38,13 @@ def latest_text(tracker: Tracker) -> str | None:
 def latest_entity(tracker: Tracker, entity: str) -> str | None:
     value = next(tracker.get_latest_entity_values(entity), None)
     return value if isinstance(value, str) and value else None
+
+
+def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    """The classifier's intent and confidence (``nlu_fallback`` when it was unsure)."""
+    intent = tracker.latest_message.get("intent") or {}
+    name = intent.get("name")
+    return (name if isinstance(name, str) else None), float(intent.get("confidence") or 0.0)
 
 
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
@@ -51,7 +63,12 @@ class DiagnosticAction(Action, metaclass=ABCMeta):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         try:
-            replies = self.replies(conversation(), tracker)
+            engine = conversation()
+            # Context first: a message typed while a question is pending answers it, unless
+            # it is clearly something else (bot/understanding/context.py).
+            replies = engine.in_context(tracker.sender_id, latest_text(tracker), *latest_intent(tracker))
+            if replies is None:
+                replies = self.replies(engine, tracker)
         except (SQLAlchemyError, ValueError):
             logger.exception("diagnostic store unavailable in %s", self.name())
             replies = [Reply(default_messages().say("storage_error"))]
@@ -105,6 +122,18 @@ class ActionOtherLanguage(DiagnosticAction):
 
     def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
         return engine.off_script(tracker.sender_id, latest_text(tracker), "other_language")
+
+
+class ActionSmallTalk(DiagnosticAction):
+    """Thanks, "are you a robot?", an insult, a request for help: a reply, then the question."""
+
+    def name(self) -> str:
+        return "action_small_talk"
+
+    def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
+        intent, _ = latest_intent(tracker)
+        kind = intent if intent in ("thank", "bot_challenge", "insult", "help") else "help"
+        return engine.small_talk(tracker.sender_id, kind)
 
 
 class ActionDontKnow(DiagnosticAction):

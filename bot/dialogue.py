@@ -22,9 +22,9 @@ from bot.recommendations import Catalogue, Recommendation, recommend
 from bot.scoring import Maturity, compute_maturity
 from bot.settings import report_path
 from bot.storage import DiagnosticRecord, DiagnosticStore
-from bot.understanding.answers import interpret, normalise
+from bot.understanding.answers import normalise
+from bot.understanding.context import ANSWERISH, Decision, read_in_context
 from bot.understanding.lookup import find_glossary_entry, find_question_by_topic
-from bot.understanding.suspicious import looks_like_code
 
 # Answers longer than this are refused rather than guessed at.
 MAX_ANSWER_LENGTH = 500
@@ -113,35 +113,58 @@ class DiagnosticConversation:
                 Reply(self.messages.say("too_long", length=f"{len(text):,}".replace(",", " "))),
                 self._question_reply(question),
             ]
-        interpretation = self._interpret(question, text, choice)
-        if interpretation is None:
-            if resumed:
-                return self._resume(record)
-            return self._not_understood(record, question)
-        if interpretation.ambiguous:
-            return [self._confirmation(question, interpretation)]
-        raw_text = self._display_value(question, interpretation.value) if choice is not None else text
-        return self._store_and_continue(record, question, interpretation, raw_text)
+        if choice is not None:
+            interpretation = normalise(question, choice)
+            if interpretation is None:
+                return self._not_understood(record, question)
+            return self._store_and_continue(
+                record, question, interpretation, self._display_value(question, interpretation.value)
+            )
+        decision = read_in_context(question, text, "answer", 1.0)
+        if decision.kind in ("not_understood", "intent") and resumed:
+            return self._resume(record)
+        return self._apply(record, question, decision, text)
+
+    def in_context(
+        self, sender_id: str, text: str | None, intent: str | None, confidence: float = 1.0
+    ) -> list[Reply] | None:
+        """Context first: a message typed while a question is pending is read as its answer.
+
+        Returns the replies when the message answers the pending question (or needs a
+        confirmation); None when it is not an answer and the intent's own action should
+        run (small talk, a command, a question about the question). Answers proper
+        (intent ``answer`` or ``nlu_fallback``) are left to :meth:`answer`.
+        """
+        if not text or intent is None or intent in ANSWERISH or text.startswith("/"):
+            return None
+        record = self.store.latest_for_sender(sender_id)
+        if record is None or record.status != "en_cours":
+            return None
+        text = text.strip()
+        if not text or len(text) > MAX_ANSWER_LENGTH:
+            return None
+        question = self._asked_question(record)
+        decision = read_in_context(question, text, intent, confidence)
+        if decision.kind == "intent":
+            return None
+        return self._apply(record, question, decision, text)
+
+    def _apply(
+        self, record: DiagnosticRecord, question: Question, decision: Decision, text: str
+    ) -> list[Reply]:
+        if decision.kind == "answer" and decision.interpretation is not None:
+            return self._store_and_continue(record, question, decision.interpretation, text)
+        if decision.kind == "confirm" and decision.interpretation is not None:
+            return [self._confirmation(question, decision.interpretation)]
+        return self._not_understood(record, question)
 
     def off_script(self, sender_id: str, text: str | None, kind: str) -> list[Reply]:
-        """Off-topic or foreign-language message: accept it if it answers the question.
-
-        Any text answers a free-text question, so an off-topic message is not taken for
-        one; but the names asked there (an authority's, a tool's) often look foreign to
-        the classifier ("Ville de rasa-webchat", "FixMyStreet", Breton or Basque names):
-        a foreign-looking message that is not a question is taken as the answer.
-        """
-        record = self.store.latest_for_sender(sender_id)
-        if record is not None and record.status == "en_cours" and text:
-            question = self._asked_question(record)
-            if question.answer_type == "texte" and kind == "other_language" and "?" not in text:
-                return self.answer(sender_id, text)
-            if question.answer_type != "texte" and len(text) <= MAX_ANSWER_LENGTH:
-                interpretation = self._interpret(question, text, None)
-                if interpretation is not None and interpretation.ambiguous:
-                    return [self._confirmation(question, interpretation)]
-                if interpretation is not None:
-                    return self._store_and_continue(record, question, interpretation, text.strip())
+        """Off-topic or foreign-language message: accept it if it answers the question
+        (:meth:`in_context`), else a short reply, then the question."""
+        intent = "other_language" if kind == "other_language" else "out_of_scope"
+        replies = self.in_context(sender_id, text, intent, 0.5)
+        if replies is not None:
+            return replies
         return [Reply(self.messages.say(kind)), *self.current_question(sender_id)]
 
     def dont_know(self, sender_id: str, text: str | None) -> list[Reply]:
@@ -282,28 +305,42 @@ class DiagnosticConversation:
             question_id = self.questionnaire.questions[0].id
         return self.questionnaire.question(question_id)
 
-    @staticmethod
-    def _interpret(question: Question, text: str, choice: str | None) -> Interpretation | None:
-        """A button's code, or the typed text; pasted markup or code is never read as a value."""
-        if choice is not None:
-            return normalise(question, choice)
-        if question.answer_type != "texte" and looks_like_code(text):
-            return None
-        return interpret(question, text)
-
     def _confirmation(self, question: Question, interpretation: Interpretation) -> Reply:
-        """An answer that could mean several values: ask which, one button per reading.
+        """An answer that could mean several values, or a reading the assistant is unsure of:
+        ask which, one button per reading ("Vous voulez dire : Oui ?").
 
         Nothing is stored: the button (or whatever the person types next) answers the
-        same question again, so no state is needed for the confirmation.
+        same question again, so no state is needed for the confirmation. The payload
+        ``{"type": "confirmation", "question_id", "candidates": [{"value", "label"}]}``
+        lets any client render it; for a single reading, the question's other choices
+        follow as buttons so that a "no, I meant…" is one click away.
         """
-        labels = [self._display_value(question, value) for value in interpretation.candidates]
+        candidates = list(interpretation.candidates)
+        labels = [self._display_value(question, value) for value in candidates]
         text = self.messages.say("confirm_which", options=" ou ".join(f"« {label} »" for label in labels))
-        buttons = tuple(
-            (label, answer_payload(str(value)))
-            for label, value in zip(labels, interpretation.candidates, strict=True)
-        )
-        return Reply(text, buttons=buttons, custom=self.question_payload(question))
+        buttons = [
+            (label, answer_payload(",".join(value) if isinstance(value, list) else str(value)))
+            for label, value in zip(labels, candidates, strict=True)
+        ]
+        if len(candidates) == 1 and question.is_closed:
+            buttons += [
+                (label, answer_payload(code))
+                for code, label in question.options()
+                if code not in {str(c) for c in candidates}
+            ]
+        payload = {
+            "type": "confirmation",
+            "question_id": question.id,
+            "candidates": [
+                {"value": value, "label": label} for value, label in zip(candidates, labels, strict=True)
+            ],
+        }
+        return Reply(text, buttons=tuple(buttons), custom=payload)
+
+    def small_talk(self, sender_id: str, kind: str) -> list[Reply]:
+        """Thanks, "are you a robot?", an insult, a request for help: a short reply, then
+        the question again (the answer to the pending question was looked for first)."""
+        return [Reply(self.messages.say(kind)), *self.current_question(sender_id)]
 
     def _store_and_continue(
         self,

@@ -112,13 +112,19 @@ def build_dashboard(
             .where(*conditions)
         ).all()
         count = func.count().label("count")
-        fallback_rows = connection.execute(
-            select(flagged_turns.c.normalized_text, func.max(flagged_turns.c.text), count)
-            .where(*turn_conditions)
-            .group_by(flagged_turns.c.normalized_text)
-            .order_by(count.desc(), flagged_turns.c.normalized_text)
-            .limit(TOP_FALLBACKS)
-        ).all()
+        # "Not understood" (the classifier fell back) and "understood with a low confidence"
+        # (handled, often rightly, by the intent below the review threshold) are listed apart,
+        # so that the first list shows what needs a correction.
+        flagged_rows = {
+            kind: connection.execute(
+                select(flagged_turns.c.normalized_text, func.max(flagged_turns.c.text), count)
+                .where(*turn_conditions, flagged_turns.c.kind == kind)
+                .group_by(flagged_turns.c.normalized_text)
+                .order_by(count.desc(), flagged_turns.c.normalized_text)
+                .limit(TOP_FALLBACKS)
+            ).all()
+            for kind in ("fallback", "low_confidence")
+        }
 
     per_week: Counter[tuple[int, int]] = Counter()
     stops: Counter[str | None] = Counter()
@@ -169,7 +175,8 @@ def build_dashboard(
         (labels.action(code) or code, number)
         for code, number in sorted(actions.items(), key=lambda item: (-item[1], item[0]))
     )
-    fallback_table = tuple((text, int(number)) for _, text, number in fallback_rows)
+    fallback_table = tuple((text, int(number)) for _, text, number in flagged_rows["fallback"])
+    low_confidence_table = tuple((text, int(number)) for _, text, number in flagged_rows["low_confidence"])
     average = sum(durations, timedelta()) / len(durations) if durations else None
     median = timedelta(seconds=statistics.median(d.total_seconds() for d in durations)) if durations else None
     charts = (
@@ -184,6 +191,13 @@ def build_dashboard(
         Chart("levels", "Niveaux de maturité des diagnostics terminés", "Niveau", "Diagnostics", level_rows),
         Chart("actions", "Premières actions recommandées", "Action", "Diagnostics", action_rows),
         Chart("fallbacks", "Messages les plus souvent incompris", "Message", "Occurrences", fallback_table),
+        Chart(
+            "low_confidence",
+            "Messages compris avec une confiance faible",
+            "Message",
+            "Occurrences",
+            low_confidence_table,
+        ),
     )
     return Dashboard(
         date_from=date_from,

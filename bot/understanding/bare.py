@@ -34,6 +34,7 @@ _YES_NO_WORDS = _words(
     totalement completement de temps a fait c est le cas toujours personne tous toutes peu un une quelques
     quelqu certains certaines plus ou moins la plupart moitie seulement uniquement sauf occasionnellement
     rarement souvent jamais point neant nul nulle part bah ben euh bon alors hmm mouais voila tres
+    yes yeah yep yup yea no nope nah nop
     """
 )
 # Words allowed around choice names and numbers: articles, links, hesitations, units.

@@ -20,7 +20,8 @@ that fires decides:
 Hedged answers ("je crois que oui", "rarement") are read by ``hedge_candidates``:
 a person could mean either value, so the engine asks rather than guesses.
 
-English ("yes", "no") is deliberately not understood.
+English is not understood, except a one-word yes or no ("yeah", "yep", "nope", "nah"), which
+anyone may type.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ _NOT_AN_ANSWER = word_pattern(
 )
 
 _EXACT = {"oui": "oui", "si": "oui", "en partie": "en_partie", "non": "non"}
+# One-word English yes / no, alone in the message (a sentence in English is another language).
+_ENGLISH = {
+    **dict.fromkeys(("yes", "yeah", "yep", "yup", "yea", "yes yes", "yeah yeah"), "oui"),
+    **dict.fromkeys(("no", "nope", "nah", "no no", "nop"), "non"),
+}
 
 # Set phrases whose "pas" is not a negation.
 _IDIOMS = word_pattern(
@@ -294,6 +300,8 @@ def yes_partly_no(text: str) -> str | None:
     form = match_form(text)
     if form in _EXACT:
         return _EXACT[form]
+    if form in _ENGLISH:
+        return _ENGLISH[form]
     if _NOT_AN_ANSWER.search(form):
         return None
     return _read(fold(text[:MAX_MATCH_CHARS]))

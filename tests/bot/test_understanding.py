@@ -295,8 +295,8 @@ def test_yes_no_yes(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "yes",
-        "no",
+        "yes we have a plan",
+        "no idea what you mean",
         "bonjour",
         "",
         "   ",
@@ -306,6 +306,14 @@ def test_yes_no_yes(text: str) -> None:
 )
 def test_yes_no_not_understood(text: str) -> None:
     assert normalise(question(YES_NO), text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("yes", "oui"), ("Yeah!", "oui"), ("yep", "oui"), ("nope", "non"), ("nah", "non"), ("no", "non")],
+)
+def test_one_word_english_yes_no_is_understood(text: str, expected: str) -> None:
+    assert value_of(YES_NO, text) == expected
 
 
 def test_yes_no_dont_know_keeps_its_code() -> None:

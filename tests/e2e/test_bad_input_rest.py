@@ -43,10 +43,18 @@ def test_bad_input_on_a_number_question(servers: Servers, sender: str, bad: str)
     assert servers.export(sender)["answers"]["population"]["value"] == 3500
 
 
-def test_html_in_a_free_text_answer_is_kept_as_written(servers: Servers, sender: str) -> None:
+def test_markup_is_not_taken_for_a_name_but_a_real_name_is_kept_as_written(
+    servers: Servers, sender: str
+) -> None:
     servers.say(sender, "bonjour")
     servers.say(sender, "commencer")
     servers.say(sender, "une commune")
-    name = "Mairie <b>de</b> Test & Cie"
+    # A name looks like a name (issue 10): pasted markup is asked again, never stored.
+    reply = servers.say(sender, "Mairie <b>de</b> Test")
+    assert question_of(reply)["question_id"] == "nom_collectivite", texts(reply)
+    assert "nom_collectivite" not in servers.export(sender)["answers"]
+    # Characters that are special in HTML but usual in names are kept as typed
+    # (and escaped wherever the name is shown).
+    name = "Syndicat d'Énergie \"Test\" & Cie"
     servers.say(sender, name)
     assert servers.export(sender)["answers"]["nom_collectivite"]["value"] == name

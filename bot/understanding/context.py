@@ -1,0 +1,252 @@
+"""Reading a message in the context of the pending question: answer first.
+
+While a question is pending, a message is first read as an answer to that question. The
+intent classifier's verdict (small talk, a command, a question about the question) wins
+only when the message is not a plausible answer, or when it is clearly more likely.
+
+Readers, for each answer type:
+
+- the rules (``answers.interpret``): precise, they fire on the words people usually use;
+- for yes / partly / no questions (and "none of them" at the multiple choice that allows
+  it), the learned reader (``reader.py``), which also knows what is not an answer;
+- the intent classifier, with its confidence.
+
+The outcome (``Decision``) is never a silent guess:
+
+- ``answer``: store ``interpretation`` (the rules read it and the learned reader does not
+  disagree, or the learned reader is confident and nothing says otherwise);
+- ``confirm``: the readers are unsure or disagree: ask, with a button per candidate;
+- ``intent``: not an answer; the classifier's intent is acted upon;
+- ``not_understood``: an answer was expected but none could be read.
+
+"Ne sait pas" is stored only when the person says they do not know: the rules' phrases,
+or the learned reader and the classifier agreeing on it, or the reader very sure of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.answers import Interpretation
+from bot.questionnaire import NO_CHOICE, Question
+from bot.understanding.answers import DONT_KNOW, interpret, is_dont_know
+from bot.understanding.reader import Reading, answer_reader
+from bot.understanding.suspicious import looks_like_code
+from bot.understanding.text import fold, match_form
+from bot.understanding.yes_no import yes_partly_no
+
+ANSWERISH = frozenset({"answer", "nlu_fallback"})
+SMALL_TALK = frozenset(
+    {"greet", "thank", "bot_challenge", "insult", "out_of_scope", "other_language", "help"}
+)
+COMMANDS = frozenset(
+    {
+        "start_diagnostic",
+        "start_over",
+        "pause",
+        "goodbye",
+        "skip",
+        "correct_previous",
+        "ask_why",
+        "ask_definition",
+    }
+)
+VALUES = ("oui", "en_partie", "non", DONT_KNOW)
+OTHER = "autre"
+
+# Thresholds on the learned reader's probability (chosen on the development sets, see
+# benchmarks/nlu.md): store its reading alone at STORE or above; ask from CONFIRM; a
+# reading that contradicts the rules at DISAGREE or above makes the engine ask.
+STORE = 0.80
+STORE_OVER_COMMAND = 0.92
+CONFIRM = 0.50
+DISAGREE = 0.80
+DONT_KNOW_ALONE = 0.90
+# A command or question the classifier is this sure of wins over a value of another type.
+COMMAND_CONFIDENCE = 0.80
+
+Kind = Literal["answer", "confirm", "intent", "not_understood"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: Kind
+    interpretation: Interpretation | None = None
+    reading: Reading | None = None
+    source: str = ""  # "rules", "reader", "rules+reader": for the logs and the staff review
+
+    @property
+    def candidates(self) -> tuple[object, ...]:
+        return self.interpretation.candidates if self.interpretation is not None else ()
+
+
+def _answer(value: object, source: str, reading: Reading | None = None) -> Decision:
+    unknown = value == DONT_KNOW
+    return Decision("answer", Interpretation(value=value, unknown=unknown), reading, source)
+
+
+def _confirm(candidates: tuple[object, ...], source: str, reading: Reading | None = None) -> Decision:
+    unique = tuple(dict.fromkeys(candidates))
+    return Decision("confirm", Interpretation(value=None, candidates=unique), reading, source)
+
+
+def _fallthrough(intent: str) -> Decision:
+    return Decision("not_understood" if intent in ANSWERISH else "intent")
+
+
+def read_in_context(
+    question: Question, text: str, intent: str = "answer", confidence: float = 1.0
+) -> Decision:
+    """What to do with ``text`` typed while ``question`` is pending (see the module doc)."""
+    if not isinstance(text, str) or not text.strip():
+        return _fallthrough(intent)
+    if question.answer_type == "texte":
+        return _free_text(question, text, intent)
+    if looks_like_code(text):
+        return _fallthrough(intent)
+    if question.answer_type == "oui_partiel_non":
+        return _yes_no(question, text, intent, confidence)
+    return _closed(question, text, intent, confidence)
+
+
+# --- yes / partly / no -------------------------------------------------------------
+
+
+def _yes_no(question: Question, text: str, intent: str, confidence: float) -> Decision:
+    rules = interpret(question, text)
+    reading = answer_reader().read(text)
+    label, p = reading.label, reading.confidence
+    command = intent in COMMANDS and confidence >= 0.5
+    # Small talk the classifier is sure of, that the learned reader also takes for no answer
+    # ("j'ai trois enfants"), is not read as an answer even if a rule word is in it.
+    elsewhere = intent in SMALL_TALK and confidence >= 0.9
+    if rules is not None and rules.unknown:
+        return _answer(DONT_KNOW, "rules", reading)
+    if rules is not None and rules.ambiguous:
+        if command and label == OTHER:
+            return Decision("intent", reading=reading)
+        return _confirm(rules.candidates, "rules", reading)
+    if rules is not None:
+        value = rules.value
+        if (command or elsewhere) and label == OTHER and p >= CONFIRM:
+            return Decision("intent", reading=reading)
+        if label in VALUES and label != value and p >= DISAGREE:
+            return _confirm((value, label), "rules+reader", reading)
+        return _answer(value, "rules", reading)
+    # The rules found nothing: the learned reader alone.
+    if label == DONT_KNOW:
+        if p >= DONT_KNOW_ALONE or (intent == "dont_know" and p >= CONFIRM):
+            return _answer(DONT_KNOW, "reader", reading)
+        if p >= CONFIRM:
+            return _confirm(_values(reading), "reader", reading)
+    elif label in VALUES:
+        threshold = STORE_OVER_COMMAND if command or intent == "dont_know" else STORE
+        if p >= threshold:
+            return _answer(label, "reader", reading)
+        if p >= CONFIRM:
+            return _confirm(_values(reading), "reader", reading)
+    if intent == "dont_know":
+        # The classifier alone says "I don't know": store it only if the words say so.
+        if is_dont_know(text):
+            return Decision("intent", reading=reading)
+        if reading.of(DONT_KNOW) >= 0.2:
+            return _confirm((DONT_KNOW,), "classifier", reading)
+        return Decision("not_understood", reading=reading)
+    return Decision("not_understood" if intent in ANSWERISH else "intent", reading=reading)
+
+
+def _values(reading: Reading) -> tuple[str, ...]:
+    """The two likeliest values (what is not an answer left out)."""
+    return tuple(label for label, _ in reading.probabilities if label in VALUES)[:2]
+
+
+# --- choices, numbers, scales ------------------------------------------------------
+
+
+def _closed(question: Question, text: str, intent: str, confidence: float) -> Decision:
+    question_mark = "?" in text
+    command = intent in COMMANDS and (confidence >= COMMAND_CONFIDENCE or question_mark)
+    if question_mark and intent not in ANSWERISH:
+        return Decision("intent")
+    rules = interpret(question, text)
+    if rules is None and question.multiple and question.none_allowed:
+        rules = _none_of_them(text)
+    if rules is None:
+        return _fallthrough(intent)
+    if rules.unknown:
+        # "Je ne sais pas" is no value of a choice, a number or a scale: the dont_know action.
+        return Decision("intent") if intent == "dont_know" else Decision("answer", rules, source="rules")
+    if command:
+        return Decision("intent")
+    if rules.ambiguous:
+        return Decision("confirm", rules, source="rules")
+    return Decision("answer", rules, source="rules")
+
+
+_NONE_WORDS = re.compile(r"(?<![a-z0-9])(?:neant|rien|aucune?s?|nada|nulle?|zero|pas une?|ni)(?![a-z0-9])")
+
+
+def _none_of_them(text: str) -> Interpretation | None:
+    """ "Néant", "rien de tout ça", "aucune de ces thématiques", "non": none of the choices."""
+    form = match_form(text)
+    if not form or "?" in text:
+        return None
+    rules = yes_partly_no(text)
+    if rules == "non" or (rules is None and _NONE_WORDS.search(form)):
+        return Interpretation(value=[NO_CHOICE])
+    if rules is None:
+        reading = answer_reader().read(text)
+        if reading.label == "non" and reading.confidence >= STORE:
+            return Interpretation(value=[NO_CHOICE])
+    return None
+
+
+# --- free text -------------------------------------------------------------------------
+
+# Requests about the question itself, whatever the question: never a name nor a tool.
+_REQUEST = re.compile(
+    r"(?<![a-z0-9])(?:repeter|repetez|reformuler|reformulez|redire|redites|pardon|hein|comprends pas"
+    r"|compris|pas saisi|c est a dire|aide|help|quoi|comment)(?![a-z0-9])"
+)
+_ONLY_YES_NO = re.compile(
+    r"^(?:oui|non|ouais|nan|si|ok|d accord|merci|bonjour|salut|test|rien|aucun|aucune)$"
+)
+
+
+def plausible_text(question: Question, text: str) -> bool:
+    """Whether a free text can be the answer (a name looks like a name, a tool like a tool).
+
+    Not a question ("vous pouvez répéter ?"), not a request about the question, not pasted
+    code or SQL, not a bare yes / no or greeting; for a name, a short phrase.
+    """
+    stripped = text.strip()
+    if not stripped or "?" in stripped or looks_like_code(stripped):
+        return False
+    form = match_form(stripped)
+    if not form or _ONLY_YES_NO.match(form):
+        return False
+    if len(form.split()) <= 6 and _REQUEST.search(form):
+        return False
+    if question.id == "nom_collectivite":
+        return len(form.split()) <= 12 and not re.search(r"\b(?:je|vous|tu)\b", fold(stripped))
+    return True
+
+
+def _free_text(question: Question, text: str, intent: str) -> Decision:
+    # Any text answers a free-text question, so the classifier decides what is not an
+    # answer; but the names asked there often look foreign to it
+    # ("Ville de rasa-webchat", "FixMyStreet", Breton or Basque names).
+    if intent == "dont_know" and is_dont_know(text):
+        return Decision("intent")
+    if intent not in ANSWERISH and intent != "other_language":
+        return Decision("intent")
+    if is_dont_know(text):
+        if intent in ANSWERISH:
+            return Decision("answer", Interpretation(value=None, unknown=True), source="rules")
+        return _fallthrough(intent)
+    rules = interpret(question, text)
+    if rules is None or not plausible_text(question, text):
+        return _fallthrough(intent)
+    return Decision("answer", rules, source="rules")

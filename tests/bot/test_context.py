@@ -1,0 +1,140 @@
+"""Context first: while a question is pending, a message is first read as its answer (issue 10)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue import DiagnosticConversation
+from bot.messages import default_messages
+from bot.questionnaire import default_questionnaire
+from bot.recommendations import default_catalogue
+from bot.storage import DiagnosticStore
+from bot.understanding.context import plausible_text, read_in_context
+from bot.understanding.reader import answer_reader
+
+SENDER = "context-test"
+QUESTIONNAIRE = default_questionnaire()
+
+
+def question(question_id: str):
+    return QUESTIONNAIRE.question(question_id)
+
+
+@pytest.fixture
+def engine(tmp_path) -> DiagnosticConversation:
+    return DiagnosticConversation(
+        store=DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"),
+        questionnaire=QUESTIONNAIRE,
+        catalogue=default_catalogue(),
+        messages=default_messages(),
+        public_url="http://diag.test",
+    )
+
+
+def at(engine: DiagnosticConversation, question_id: str) -> int:
+    record = engine.store.create(SENDER)
+    engine.store.update_state(record.id, current_question_id=question_id)
+    return record.id
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("lancé, pas achevé", "start_diagnostic"),
+        ("on s'y est mis mais c'est loin d'être terminé", "start_diagnostic"),
+        ("c'est démarré mais pas fini", "start_over"),
+    ],
+)
+def test_progress_words_are_an_answer_not_a_command(engine, text: str, intent: str) -> None:
+    diagnostic = at(engine, "strategie_projet_formalise")
+    replies = engine.in_context(SENDER, text, intent, 0.95)
+    assert replies is not None
+    assert engine.store.answers(diagnostic)["strategie_projet_formalise"].value == "en_partie"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("je reprendrai plus tard", "pause"), ("pourquoi cette question ?", "ask_why"), ("merci", "thank")],
+)
+def test_commands_and_small_talk_still_win_when_they_are_no_answer(engine, text: str, intent: str) -> None:
+    diagnostic = at(engine, "strategie_projet_formalise")
+    assert engine.in_context(SENDER, text, intent, 0.95) is None
+    assert engine.store.answers(diagnostic) == {}
+
+
+def test_an_answer_taken_for_small_talk_is_stored(engine) -> None:
+    diagnostic = at(engine, "donnees_rgpd")
+    replies = engine.in_context(SENDER, "yeah", "other_language", 0.99)
+    assert replies is not None
+    assert engine.store.answers(diagnostic)["donnees_rgpd"].value == "oui"
+
+
+@pytest.mark.parametrize("text", ["néant", "rien de tout ça", "aucune de ces thématiques"])
+def test_none_of_them_at_the_multiple_choice_that_allows_it(text: str) -> None:
+    decision = read_in_context(question("infrastructures_initiatives"), text)
+    assert decision.kind == "answer"
+    assert decision.interpretation is not None and decision.interpretation.value == ["aucune"]
+
+
+def test_none_of_them_is_no_value_where_the_question_does_not_allow_it() -> None:
+    assert read_in_context(question("citoyens_attentes"), "néant").kind == "not_understood"
+
+
+def test_dont_know_is_stored_only_when_the_person_says_so(engine) -> None:
+    diagnostic = at(engine, "donnees_rgpd")
+    # The classifier says "dont_know", but the words do not: never stored as "ne sait pas".
+    replies = engine.in_context(SENDER, "le truc machin", "dont_know", 0.7)
+    assert replies is not None
+    assert "donnees_rgpd" not in engine.store.answers(diagnostic)
+    # They say it: stored by the dont_know action.
+    assert read_in_context(question("donnees_rgpd"), "aucune idée", "dont_know", 0.99).kind in (
+        "answer",
+        "intent",
+    )
+
+
+def test_a_confirmation_carries_its_payload(engine) -> None:
+    at(engine, "donnees_rgpd")
+    replies = engine.answer(SENDER, "je crois que oui")
+    custom = replies[-1].custom
+    assert custom == {
+        "type": "confirmation",
+        "question_id": "donnees_rgpd",
+        "candidates": [{"value": "oui", "label": "Oui"}, {"value": "ne_sait_pas", "label": "Je ne sais pas"}],
+    }
+    assert [payload for _, payload in replies[-1].buttons][:2] == [
+        '/answer{"choice": "oui"}',
+        '/answer{"choice": "ne_sait_pas"}',
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vous pouvez répéter ?",
+        "pardon, je n'ai pas compris",
+        "'; DROP TABLE diagnostics; --",
+        "SELECT * FROM communes",
+        "oui",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_a_name_looks_like_a_name(text: str) -> None:
+    assert not plausible_text(question("nom_collectivite"), text)
+    assert read_in_context(question("nom_collectivite"), text).kind == "not_understood"
+
+
+@pytest.mark.parametrize(
+    "text", ["Saint-Martin-de-Crau", "Communauté de communes du Val d'Ille", "Plouguerneau"]
+)
+def test_names_are_kept_as_written(text: str) -> None:
+    decision = read_in_context(question("nom_collectivite"), text)
+    assert decision.kind == "answer"
+    assert decision.interpretation is not None and decision.interpretation.value == text
+
+
+def test_the_learned_reader_reads_statements_without_yes_or_no() -> None:
+    reader = answer_reader()
+    assert reader.read("ça tourne depuis l'an dernier").label == "oui"
+    assert reader.read("en aucun cas").label == "non"
+    assert reader.read("pourquoi vous me demandez ça ?").label == "autre"
