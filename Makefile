@@ -31,11 +31,18 @@ export DIAGNOSTIC_WEB_PORT ?= 8000
 export DIAGNOSTIC_DEMO_PORT ?= 8001
 export DIAGNOSTIC_PUBLIC_URL ?= http://$(DIAGNOSTIC_WEB_HOST):$(DIAGNOSTIC_WEB_PORT)
 export DIAGNOSTIC_RASA_URL ?= http://$(RASA_HOST):$(RASA_PORT)
+# `make run` runs the servers under supervisord (deploy/supervisord.conf): its socket and pid
+# file go in DIAGNOSTIC_RUN_DIR, every log in DIAGNOSTIC_LOG_DIR.
+export DIAGNOSTIC_RUN_DIR ?= $(CURDIR)/var
+export DIAGNOSTIC_LOG_DIR ?= $(CURDIR)/var/log
+# Rasa's conversation locks (seconds): a lock left by a killed Rasa in a shared lock store
+# (Redis) holds its users back this long at most (Rasa's default: 60). See README, « Pannes ».
+export TICKET_LOCK_LIFETIME ?= 15
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install train secrets run shell test lint validate unit stories e2e install-browser browser bench-widget nlu-test bench-nlu clean
+.PHONY: help install train secrets run status shell test lint validate unit stories e2e install-browser browser bench-widget nlu-test bench-nlu clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,8 +67,11 @@ train: $(MODEL) ## Train the model if the training data or the config changed
 secrets: ## Create var/secrets.env (the secrets of Rasa, the action server and the site) if missing
 	@bash scripts/make-secrets.sh
 
-run: install train ## Start the action and Rasa servers, the website and the demo site (Ctrl-C stops all)
+run: install train ## Start the action and Rasa servers, the website and the demo site, supervised (Ctrl-C stops all)
 	@bash scripts/run.sh
+
+status: ## Which services run (under make run), since when, and where their logs are
+	@$(PY) deploy/status.py
 
 shell: install train ## Chat in the terminal (starts the action server too)
 	@bash scripts/run.sh shell
