@@ -15,6 +15,8 @@ import httpx
 from bot.service_secret import SECRET_HEADER
 
 REST_WEBHOOK = "/webhooks/rest/webhook"
+HEALTH_WEBHOOK = "/webhooks/health/"
+HEALTH_TIMEOUT = 3.0
 _KEPT_FIELDS = ("text", "buttons", "custom", "image")
 
 
@@ -102,6 +104,17 @@ class RasaClient:
         if not messages:
             raise no_answer()
         return messages
+
+    async def health(self) -> dict[str, Any]:
+        """Rasa's own health (channels/health.py): ``{"rasa": "ok" | "injoignable",
+        "tracker_store": "ok" | "en_panne" | "memoire" | "inconnu"}``."""
+        try:
+            response = await self._client.get(HEALTH_WEBHOOK, timeout=HEALTH_TIMEOUT)
+            data = response.json() if response.status_code == 200 else {}
+        except Exception:  # down, slow or garbled: the door only reports it
+            return {"rasa": "injoignable", "tracker_store": "inconnu"}
+        store = data.get("tracker_store") if isinstance(data, dict) else None
+        return {"rasa": "ok", "tracker_store": store if isinstance(store, str) else "inconnu"}
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.web.templating import STATIC_DIR
+
+HEALTH_CACHE_SECONDS = 2.0
+logger = logging.getLogger(__name__)
 
 # Host pages fetch the widget from another origin: let them cache it a little, never sniff it.
 WIDGET_HEADERS = {"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"}
@@ -40,7 +46,21 @@ async def widget_css(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    """The door answers (always 200 while it runs); ``status`` is ``degrade`` when Rasa does not
+    answer or its tracker store does not store (channels/health.py). Cached for 2 s."""
+    state = request.app.state
+    cached = getattr(state, "health_cache", None)
+    now = time.monotonic()
+    if cached is None or now - cached[0] > HEALTH_CACHE_SECONDS:
+        rasa_health = getattr(state.rasa, "health", None)
+        services = await rasa_health() if rasa_health else {"rasa": "inconnu", "tracker_store": "inconnu"}
+        healthy = services.get("rasa") == "ok" and services.get("tracker_store") == "ok"
+        if not healthy:
+            logger.warning("Santé dégradée : Rasa %s, stockage des conversations %s.",
+                           services.get("rasa"), services.get("tracker_store"))
+        cached = (now, {"status": "ok" if healthy else "degrade", **services})
+        state.health_cache = cached
+    return JSONResponse(cached[1], headers={"Cache-Control": "no-store"})
 
 
 ROUTES = [

@@ -43,6 +43,8 @@ class FakeRasa:
     def handle(self, request: httpx.Request) -> httpx.Response:
         if self.error is not None:
             raise self.error
+        if request.method == "GET":  # channels/health.py
+            return httpx.Response(200, json={"tracker_store": "ok", "depuis": None, "erreur": ""})
         body = json.loads(request.content)
         self.received.append(body)
         return httpx.Response(self.status, json=self.reply(body["sender"], body["message"]))

@@ -50,7 +50,7 @@ def test_the_widget_files_can_be_embedded_anywhere(client: TestClient) -> None:
 
 
 def test_health(client: TestClient) -> None:
-    assert client.get("/api/health").json() == {"status": "ok"}
+    assert client.get("/api/health").json() == {"status": "ok", "rasa": "ok", "tracker_store": "ok"}
 
 
 def test_unknown_pages_get_a_french_404(client: TestClient) -> None:
