@@ -35,7 +35,7 @@ stop() {
         kill "${pids[@]}" 2>/dev/null || true
         wait "${pids[@]}" 2>/dev/null || true
         echo
-echo "Serveurs arrêtés : tout est arrêté."
+        echo "Serveurs arrêtés : tout est arrêté."
     fi
 }
 trap stop INT TERM EXIT
