@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from bot.questionnaire import default_questionnaire
 from tests.browser.conftest import Stack, npm_file
-from tests.browser.test_widget_diagnostic import PLAN
+from tests.browser.test_widget_diagnostic import PLAN, assert_stored_as_planned
 from tests.servers import running
 
 pytestmark = pytest.mark.browser
@@ -174,13 +174,7 @@ def test_rasa_webchat_completes_a_whole_diagnostic_through_the_door(run: Run, st
     assert any(event.get("quick_replies") for event in run.events)
     # The door issued the conversation id, and the answers landed in it.
     assert re.fullmatch(r"[0-9a-f]{48}", run.session_id)
-    assert run.exported["status"] == "termine"
-    answers = run.exported["answers"]
-    assert set(answers) == set(PLAN)
-    for question_id, (how, what, expected) in PLAN.items():
-        assert answers[question_id]["value"] == expected, question_id
-        if how == "type":
-            assert answers[question_id]["raw_text"] == what, question_id
+    assert_stored_as_planned(run.exported)
     # Chromium upgraded to WebSocket on the door itself.
     assert any(url.startswith(stack.web_url.replace("http", "ws") + "/socket.io/") for url in run.websockets)
 

@@ -145,14 +145,19 @@ def run(stack: Stack, browser: Browser) -> Iterator[Run]:
         context.close()
 
 
-def test_every_answer_is_stored_as_given(run: Run) -> None:
-    assert run.exported["status"] == "termine"
-    answers = run.exported["answers"]
+def assert_stored_as_planned(exported: dict[str, Any]) -> None:
+    """The finished diagnostic holds PLAN's values, and typed answers as they were typed."""
+    assert exported["status"] == "termine"
+    answers = exported["answers"]
     assert set(answers) == set(PLAN)
     for question_id, (how, what, expected) in PLAN.items():
         assert answers[question_id]["value"] == expected, question_id
         if how == "type":
             assert answers[question_id]["raw_text"] == what, question_id
+
+
+def test_every_answer_is_stored_as_given(run: Run) -> None:
+    assert_stored_as_planned(run.exported)
 
 
 def test_the_progress_follows_the_questions(run: Run) -> None:
