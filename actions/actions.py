@@ -13,12 +13,14 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation import conversation
 from bot.dialogue import DiagnosticConversation, Reply
 from bot.messages import default_messages
+from bot.storage import STORAGE_ERRORS, describe_fault
+from bot.storage.faults import UNEXPECTED, error_summary
 from bot.understanding.reader import answer_reader
+from bot.web.validation import QUESTION_ID
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,17 @@ def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     return (name if isinstance(name, str) else None), float(intent.get("confidence") or 0.0)
 
 
+def latest_question_id(tracker: Tracker) -> str | None:
+    """The question the user's message answers, when the client said (the message's metadata,
+    set by channels/rest.py from the door's ``question_id``); None otherwise."""
+    metadata = tracker.latest_message.get("metadata")
+    if not isinstance(metadata, dict):
+        user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
+        metadata = user.get("metadata") if user else None
+    question_id = metadata.get(QUESTION_ID) if isinstance(metadata, dict) else None
+    return question_id if isinstance(question_id, str) and question_id else None
+
+
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
     for reply in replies:
         buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
@@ -54,7 +67,14 @@ def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
 
 
 class DiagnosticAction(Action, metaclass=ABCMeta):
-    """Runs one engine method; a storage failure gets a French apology, nothing is lost."""
+    """Runs one engine method; a storage failure gets a French apology, nothing is lost.
+
+    The whole turn (the context-first reading, then the action's own method) is one
+    transaction of the store: when the database fails (locked, read-only, full,
+    unreachable), nothing of the turn is stored, the fault is logged and the person is
+    asked to say it again in a moment. The next turn uses the database again, without
+    a restart.
+    """
 
     @abstractmethod
     def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]: ...
@@ -64,12 +84,29 @@ class DiagnosticAction(Action, metaclass=ABCMeta):
     ) -> list[dict[str, Any]]:
         try:
             engine = conversation()
-            # Context first: a message typed while a question is pending answers it, unless
-            # it is clearly something else (bot/understanding/context.py).
-            replies = engine.in_context(tracker.sender_id, latest_text(tracker), *latest_intent(tracker))
-            if replies is None:
-                replies = self.replies(engine, tracker)
-        except (SQLAlchemyError, ValueError):
+            with engine.store.turn():
+                # Context first: a message typed while a question is pending answers it, unless
+                # it is clearly something else (bot/understanding/context.py).
+                # A message for a question that has moved on (second tab, double click,
+                # retry) is refused there too: nothing stored, the pending question again.
+                replies = engine.in_context(
+                    tracker.sender_id,
+                    latest_text(tracker),
+                    *latest_intent(tracker),
+                    question_id=latest_question_id(tracker),
+                )
+                if replies is None:
+                    replies = self.replies(engine, tracker)
+        except STORAGE_ERRORS as error:
+            fault = describe_fault(error)
+            logger.error(
+                "Diagnostic store fault (%s) in %s: nothing of this turn was stored, the user is "
+                "asked to repeat. %s",
+                fault, self.name(), error_summary(error),
+                exc_info=fault == UNEXPECTED,  # the traceback only when the cause is unknown
+            )  # fmt: skip
+            replies = [Reply(default_messages().say("storage_error"))]
+        except ValueError:
             logger.exception("diagnostic store unavailable in %s", self.name())
             replies = [Reply(default_messages().say("storage_error"))]
         send(dispatcher, replies)

@@ -10,7 +10,9 @@ stopped.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -42,6 +44,18 @@ DONT_KNOW_PAYLOAD = "/dont_know"
 
 def answer_payload(code: str) -> str:
     return "/answer" + json.dumps({"choice": code})
+
+
+def _one_transaction(method: Callable[..., list[Reply]]) -> Callable[..., list[Reply]]:
+    """Everything the method writes (answer, state, next question, result) is one transaction:
+    if the store fails half-way, nothing is kept and the person can say it again."""
+
+    @functools.wraps(method)
+    def in_one_transaction(self: DiagnosticConversation, *args: Any, **kwargs: Any) -> list[Reply]:
+        with self.store.turn():
+            return method(self, *args, **kwargs)
+
+    return in_one_transaction
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,7 @@ class DiagnosticConversation:
         replies = [Reply(self.messages.say("restarted"))] if had_one else []
         return replies + self._begin(sender_id, intro=not had_one)
 
+    @_one_transaction
     def answer(self, sender_id: str, text: str | None, choice: str | None = None) -> list[Reply]:
         """A free answer (typed) or a button's choice code, for the current question."""
         record = self.store.latest_for_sender(sender_id)
@@ -126,15 +141,26 @@ class DiagnosticConversation:
         return self._apply(record, question, decision, text)
 
     def in_context(
-        self, sender_id: str, text: str | None, intent: str | None, confidence: float = 1.0
+        self,
+        sender_id: str,
+        text: str | None,
+        intent: str | None,
+        confidence: float = 1.0,
+        question_id: str | None = None,
     ) -> list[Reply] | None:
         """Context first: a message typed while a question is pending is read as its answer.
 
         Returns the replies when the message answers the pending question (or needs a
         confirmation); None when it is not an answer and the intent's own action should
         run (small talk, a command, a question about the question). Answers proper
-        (intent ``answer`` or ``nlu_fallback``) are left to :meth:`answer`.
+        (intent ``answer`` or ``nlu_fallback``) are left to :meth:`answer`. A message sent
+        for a question that is no longer pending (``question_id``) is refused: see
+        :meth:`stale`.
         """
+        if question_id is not None:
+            refused = self.stale(sender_id, question_id)
+            if refused is not None:
+                return refused
         if not text or intent is None or intent in ANSWERISH or text.startswith("/"):
             return None
         record = self.store.latest_for_sender(sender_id)
@@ -148,6 +174,25 @@ class DiagnosticConversation:
         if decision.kind == "intent":
             return None
         return self._apply(record, question, decision, text)
+
+    def stale(self, sender_id: str, question_id: str) -> list[Reply] | None:
+        """A message that says which question it answers (clients send back the
+        ``question_id`` of the question they show): None while that question is the pending
+        one (the one asked, or the one being corrected). Otherwise the message is late: a
+        second tab, a double click or a retry answered that question already. Nothing is
+        stored; the replies say so and ask the pending question (or say the diagnostic is
+        finished), so that an answer is never filed under the question that came next.
+        """
+        record = self.store.latest_for_sender(sender_id)
+        if record is None or record.status not in (*ACTIVE, "termine"):
+            return None
+        notice = Reply(self.messages.say("stale_answer"))
+        if record.status == "termine":
+            return [notice, self._finished_reply()]
+        pending = self._asked_question(record)
+        if pending.id == question_id:
+            return None
+        return [notice, self._question_reply(pending)]
 
     def _apply(
         self, record: DiagnosticRecord, question: Question, decision: Decision, text: str
@@ -167,6 +212,7 @@ class DiagnosticConversation:
             return replies
         return [Reply(self.messages.say(kind)), *self.current_question(sender_id)]
 
+    @_one_transaction
     def dont_know(self, sender_id: str, text: str | None) -> list[Reply]:
         record = self.store.latest_for_sender(sender_id)
         if record is None or record.status not in ACTIVE:
@@ -178,6 +224,7 @@ class DiagnosticConversation:
             record, question, Interpretation(value=value, unknown=True), (text or "").strip() or None
         )
 
+    @_one_transaction
     def skip(self, sender_id: str) -> list[Reply]:
         record = self.store.latest_for_sender(sender_id)
         if record is None or record.status not in ACTIVE:
@@ -214,6 +261,7 @@ class DiagnosticConversation:
             reply = Reply(entry.definition)
         return [reply, *self.current_question(sender_id)]
 
+    @_one_transaction
     def correct(self, sender_id: str, subject: str | None, text: str | None) -> list[Reply]:
         """Change an earlier answer: the named one, or else the one just before."""
         record = self.store.latest_for_sender(sender_id)
@@ -276,6 +324,7 @@ class DiagnosticConversation:
             Reply(self.messages.say("welcome_start_prompt"), buttons=self._start_buttons()),
         ]
 
+    @_one_transaction
     def _begin(self, sender_id: str, intro: bool = True) -> list[Reply]:
         record = self.store.create(sender_id)
         first = self.questionnaire.questions[0]
@@ -342,6 +391,7 @@ class DiagnosticConversation:
         the question again (the answer to the pending question was looked for first)."""
         return [Reply(self.messages.say(kind)), *self.current_question(sender_id)]
 
+    @_one_transaction
     def _store_and_continue(
         self,
         record: DiagnosticRecord,

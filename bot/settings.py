@@ -10,7 +10,9 @@ DIAGNOSTIC_WEB_HOST            interface the web application binds     127.0.0.1
 DIAGNOSTIC_WEB_PORT            port of the web application             8000
 DIAGNOSTIC_DEMO_PORT           port of the demo commune website        8001
 DIAGNOSTIC_RASA_URL            Rasa server (REST channel)              http://127.0.0.1:5005
-DIAGNOSTIC_RASA_TIMEOUT        seconds to wait for Rasa's answer       30
+DIAGNOSTIC_RASA_TIMEOUT        seconds to wait for Rasa's answer       15
+                               (then 504; the request goes on, a
+                               retry gets its answer)
 DIAGNOSTIC_CORS_ORIGINS        sites allowed to embed the widget,      the demo site's origins
                                comma-separated ("*" for any)
 DIAGNOSTIC_RATE_LIMIT          messages per conversation per minute    30
@@ -125,7 +127,7 @@ class Settings:
     web_port: int = DEFAULT_WEB_PORT
     demo_port: int = DEFAULT_DEMO_PORT
     rasa_url: str = DEFAULT_RASA_URL
-    rasa_timeout: float = 30.0
+    rasa_timeout: float = 15.0
     # Sent to Rasa's REST channel in X-Diagnostic-Secret (bot.service_secret).
     rasa_secret: str | None = field(default=None, repr=False)
     # Origins (scheme://host:port) of the sites whose pages may call the chat API.
@@ -313,7 +315,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         web_port=int_variable(environ, "DIAGNOSTIC_WEB_PORT", DEFAULT_WEB_PORT),
         demo_port=demo_port,
         rasa_url=(environ.get("DIAGNOSTIC_RASA_URL", "").strip() or DEFAULT_RASA_URL).rstrip("/"),
-        rasa_timeout=_float(environ, "DIAGNOSTIC_RASA_TIMEOUT", 30.0),
+        rasa_timeout=_float(environ, "DIAGNOSTIC_RASA_TIMEOUT", 15.0),
         cors_origins=_origins(environ, host, demo_port),
         rate_limit=int_variable(environ, "DIAGNOSTIC_RATE_LIMIT", 30),
         rate_limit_ip=int_variable(environ, "DIAGNOSTIC_RATE_LIMIT_IP", 300),

@@ -9,6 +9,8 @@ webhooks, hence this check here.
 The body is checked as the web application checks the browser's (``bot.web.validation``):
 ``{"sender": "<8 to 64 of A-Z a-z 0-9 _ ->", "message": "<text>"}`` in JSON, of bounded
 size; every refusal is a 4xx ``{"error": "<code>", "message": "<phrase en français>"}``.
+An optional ``question_id`` (the question the message answers) reaches the actions as the
+user message's metadata; the engine refuses an answer to a question that has moved on.
 
 Rasa's stock collector splits a message that has both text and a ``custom`` payload into
 two REST messages (and splits texts on blank lines). The diagnostic's contract is that the
@@ -38,6 +40,7 @@ from sanic.response import HTTPResponse
 from bot.service_secret import RASA_SECRET, SECRET_HEADER, configured_secret, secret_matches
 from bot.settings import Settings, int_variable
 from bot.web.validation import (
+    QUESTION_ID,
     SENDER_PATTERN,
     ChatRequest,
     InputError,
@@ -111,6 +114,12 @@ def parse_body(body: bytes, max_message_length: int) -> ChatRequest:
     return chat
 
 
+def message_metadata(chat: ChatRequest) -> dict[str, Any] | None:
+    """What the actions read beside the text: the question the message answers, if given
+    (``tracker.latest_message``'s user event; actions/actions.py)."""
+    return {QUESTION_ID: chat.question_id} if chat.question_id is not None else None
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The body of a streamed request, refused (413) as soon as it exceeds ``limit`` bytes."""
     body = bytearray()
@@ -179,7 +188,13 @@ class DiagnosticRestInput(RestInput):
             collector = WholeMessageCollector()
             try:
                 await on_new_message(
-                    UserMessage(chat.message, collector, chat.sender, input_channel=self.name())
+                    UserMessage(
+                        chat.message,
+                        collector,
+                        chat.sender,
+                        input_channel=self.name(),
+                        metadata=message_metadata(chat),
+                    )
                 )
             except CancelledError:
                 structlogger.error("rest.message.received.timeout", text=copy.deepcopy(chat.message))

@@ -7,15 +7,18 @@ SQLite file in ``var/``); nothing connects to a database at import time.
 # Registers the review tables (issue 4) on the shared metadata, for migrations and checks.
 from bot.storage import review_models  # noqa: F401
 from bot.storage.engine import database_url, make_engine
+from bot.storage.faults import STORAGE_ERRORS, describe_fault
 from bot.storage.migrate import migrate
 from bot.storage.repository import DiagnosticNotFoundError, DiagnosticRecord, DiagnosticStore, Revision
 
 __all__ = [
+    "STORAGE_ERRORS",
     "DiagnosticNotFoundError",
     "DiagnosticRecord",
     "DiagnosticStore",
     "Revision",
     "database_url",
+    "describe_fault",
     "make_engine",
     "migrate",
 ]

@@ -14,6 +14,12 @@ DATABASE_URL_ENV = "DIAGNOSTIC_DATABASE_URL"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VAR_DIR = REPO_ROOT / "var"
 DEFAULT_DATABASE_NAME = "diagnostic.db"
+# How long a statement waits for a lock held by another writer (SQLite's busy timeout,
+# PostgreSQL's lock_timeout) before failing cleanly: long enough for a brief lock, short
+# enough to answer the person well within the action server's and the door's timeouts.
+LOCK_TIMEOUT_SECONDS = 5.0
+# How long connecting to a PostgreSQL server may take before the turn fails.
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def database_url() -> str:
@@ -36,21 +42,41 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -
         cursor.close()
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
     """A 2.0-style engine for ``url`` (default: :func:`database_url`).
 
     SQLite connections enforce foreign keys (``PRAGMA foreign_keys=ON``) and an
     in-memory SQLite database is shared by every session of the engine.
+
+    A database that fails for a while needs no restart: a statement waits at most
+    ``lock_timeout`` seconds for another writer's lock (unless the URL sets SQLite's
+    ``timeout``), connecting to PostgreSQL at most :data:`CONNECT_TIMEOUT_SECONDS`, and
+    PostgreSQL connections are checked before use (``pool_pre_ping``), so those left dead
+    by a restart of the server are replaced by new ones; SQLite file connections are
+    opened for each use (SQLAlchemy 1.4's ``NullPool``), so none outlives a fault.
     """
     parsed = make_url(url or database_url())
     options: dict[str, Any] = {"future": True}
+    connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
-            options.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+            options["poolclass"] = StaticPool
+            connect_args["check_same_thread"] = False
         elif not parsed.query.get("uri"):
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if "timeout" not in parsed.query:
+            connect_args["timeout"] = lock_timeout
     else:
         options["pool_pre_ping"] = True
+        if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg2":
+            if "connect_timeout" not in parsed.query:
+                connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+            server_options = parsed.query.get("options") or ""
+            if "lock_timeout" not in str(server_options):
+                joined = " ".join(server_options) if isinstance(server_options, tuple) else server_options
+                connect_args["options"] = f"{joined} -c lock_timeout={round(lock_timeout * 1000)}".strip()
+    if connect_args:
+        options["connect_args"] = connect_args
     engine = create_engine(parsed, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)

@@ -51,6 +51,9 @@ def _upgrade_locked(connection: Connection) -> None:
                 # also makes the DDL transactional.
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             elif connection.dialect.name == "postgresql":
+                # Waiting for another process's migration may take longer than the lock
+                # timeout of ordinary statements (bot/storage/engine.py).
+                connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
             command.upgrade(alembic_config(connection), "head")
             if sqlite:

@@ -1,5 +1,8 @@
 """The diagnostic store: one short session (and transaction) per call, plain values out.
 
+A turn of the conversation groups its calls with :meth:`DiagnosticStore.turn`: everything the
+turn writes (answer, next question, result) is then one transaction, stored whole or not at all.
+
 Nothing here knows about Rasa: the actions keep the diagnostic id in a slot and
 call this store; the report page reads a diagnostic through its ``public_id``.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -156,6 +160,8 @@ class DiagnosticStore:
         self.engine = engine
         self._clock = clock
         self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
+        # The session of the turn in progress (see turn()), per thread and per task.
+        self._turn: ContextVar[Session | None] = ContextVar(f"diagnostic_turn_{id(self)}", default=None)
 
     @classmethod
     def from_url(cls, url: str | None = None, clock: Callable[[], datetime] = utcnow) -> DiagnosticStore:
@@ -165,7 +171,30 @@ class DiagnosticStore:
         return cls(engine, clock)
 
     @contextmanager
+    def turn(self) -> Iterator[None]:
+        """One transaction for every call made inside the block: all of it is stored, or nothing.
+
+        A turn of the conversation reads the state, stores the answer and moves to the next
+        question: if the database fails anywhere in between (locked, read-only, full,
+        unreachable), the error propagates and nothing of the turn is kept, so the person
+        can simply say it again. Turns nest: an inner one is part of the outer one.
+        """
+        if self._turn.get() is not None:
+            yield
+            return
+        with self._sessions() as session, session.begin():
+            token = self._turn.set(session)
+            try:
+                yield
+            finally:
+                self._turn.reset(token)
+
+    @contextmanager
     def _transaction(self) -> Iterator[Session]:
+        session = self._turn.get()
+        if session is not None:  # part of the turn in progress, committed at its end
+            yield session
+            return
         with self._sessions() as session, session.begin():
             yield session
 
@@ -201,6 +230,7 @@ class DiagnosticStore:
                 .values(status="abandonne", updated_at=now)
                 .execution_options(synchronize_session=False)
             )
+            session.expire_all()  # in a turn, diagnostics read earlier must show the new status
             row = Diagnostic(
                 sender_id=sender_id, status="en_cours", failed_attempts=0, created_at=now, updated_at=now
             )

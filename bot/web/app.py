@@ -29,7 +29,8 @@ from bot.settings import Settings, load_settings, session_secret
 from bot.storage import DiagnosticStore
 from bot.web import routes_api, routes_public, routes_report, socketio, staff
 from bot.web.errors import EXCEPTION_HANDLERS
-from bot.web.rasa_client import RasaClient
+from bot.web.ledger import MessageLedger
+from bot.web.rasa_client import RasaClient, request_limit
 from bot.web.ratelimit import RateLimits
 from bot.web.security import FrenchCORSMiddleware, PublicAddressMiddleware, SecurityHeadersMiddleware
 from bot.web.templating import make_templates
@@ -80,7 +81,10 @@ def create_app(
         if own_store:
             app.state.store = await run_in_threadpool(DiagnosticStore.from_url)
         if own_client:
-            app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout, secret=settings.rasa_secret)
+            # The door waits rasa_timeout for an answer (app.state.ledger); the request goes on longer.
+            app.state.rasa = RasaClient(
+                settings.rasa_url, request_limit(settings.rasa_timeout), secret=settings.rasa_secret
+            )
         own_review = getattr(app.state, "review", None) is None
         if own_review:
             app.state.review = Review(
@@ -93,6 +97,7 @@ def create_app(
             yield
         finally:
             await app.state.socketio.shutdown()
+            await app.state.ledger.aclose()
             if own_accounts:
                 app.state.accounts = None
             if own_review:
@@ -119,5 +124,6 @@ def create_app(
     app.state.questionnaire = default_questionnaire()
     app.state.templates = make_templates()
     app.state.limits = RateLimits.from_settings(settings)
+    app.state.ledger = MessageLedger(wait=settings.rasa_timeout)
     app.state.socketio = socketio.DoorSocketIO(settings, app.state)
     return app

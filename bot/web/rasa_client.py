@@ -13,11 +13,16 @@ from typing import Any
 import httpx
 
 from bot.service_secret import SECRET_HEADER
+from bot.web.validation import QUESTION_ID, QUESTION_ID_PATTERN, with_question_id
 
 REST_WEBHOOK = "/webhooks/rest/webhook"
 HEALTH_WEBHOOK = "/webhooks/health/"
 HEALTH_TIMEOUT = 3.0
 _KEPT_FIELDS = ("text", "buttons", "custom", "image")
+# Payloads naming the question their buttons answer (the contract, README).
+_ASKING = ("question", "confirmation")
+# Once the door has told the person Rasa is slow, the request goes on this long (at least).
+MIN_REQUEST_LIMIT = 60.0
 
 
 class AssistantError(Exception):
@@ -52,21 +57,47 @@ def too_slow() -> AssistantError:
     return AssistantError(
         504,
         "assistant_trop_lent",
-        "L'assistant met trop de temps à répondre. Réessayez dans quelques instants.",
+        "L'assistant met trop de temps à répondre. Votre message n'est pas perdu : réessayez dans "
+        "quelques instants, il ne sera pas enregistré deux fois.",
     )
 
 
+def request_limit(wait: float) -> float:
+    """How long a request to Rasa may run: well past ``wait``, the time the door waits for it
+    before telling the person (bot/web/ledger.py), so that a retry still gets its replies."""
+    return max(4 * wait, MIN_REQUEST_LIMIT)
+
+
+def _question_of(message: dict[str, Any]) -> str | None:
+    custom = message.get("custom")
+    if not isinstance(custom, dict) or custom.get("type") not in _ASKING:
+        return None
+    question_id = custom.get(QUESTION_ID)
+    if isinstance(question_id, str) and QUESTION_ID_PATTERN.fullmatch(question_id):
+        return question_id
+    return None
+
+
 def _clean(message: Any) -> dict[str, Any] | None:
-    """Only the fields a browser renders, with buttons reduced to title and payload."""
+    """Only the fields a browser renders, with buttons reduced to title and payload.
+
+    The buttons of a question (or of a confirmation) carry its id in their payload
+    (``/answer{"choice": "oui", "question_id": "donnees_rgpd"}``): a click says which
+    question it answers, and the engine refuses it once that question has moved on.
+    """
     if not isinstance(message, dict):
         return None
     kept = {key: message[key] for key in _KEPT_FIELDS if message.get(key) is not None}
     if "buttons" in kept:
+        question_id = _question_of(message)
         kept["buttons"] = [
             {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
             for b in kept["buttons"]
             if isinstance(b, dict)
         ]
+        if question_id is not None:
+            for button in kept["buttons"]:
+                button["payload"] = with_question_id(button["payload"], question_id)
     return kept or None
 
 
@@ -85,10 +116,14 @@ class RasaClient:
             headers={SECRET_HEADER: secret} if secret else None,
         )
 
-    async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
-        """The bot messages answering ``message`` in ``sender``'s conversation."""
+    async def send(self, sender: str, message: str, question_id: str | None = None) -> list[dict[str, Any]]:
+        """The bot messages answering ``message`` in ``sender``'s conversation (``question_id``:
+        the question it answers, when the client said; channels/rest.py hands it to the engine)."""
+        body = {"sender": sender, "message": message}
+        if question_id is not None:
+            body[QUESTION_ID] = question_id
         try:
-            response = await self._client.post(REST_WEBHOOK, json={"sender": sender, "message": message})
+            response = await self._client.post(REST_WEBHOOK, json=body)
         except httpx.TimeoutException:
             raise too_slow() from None
         except httpx.TransportError:

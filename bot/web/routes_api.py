@@ -1,12 +1,15 @@
 """The chat API: the browser's messages, checked and rate-limited, passed on to Rasa.
 
 POST /api/messages  {"sender": "<id>", "message": "<text>"}  (application/json)
+    optional: "question_id" (the question the message answers; a button's payload carries it),
+    "message_id" (the client's key for this message, the same when it sends it again)
 → 200 {"sender": "<id in use>", "messages": [{"text", "buttons", "custom"}...]}
 → 4xx/5xx {"error": "<code>", "message": "<phrase en français>"}
 
 The door issues conversation ids (bot/web/conversation_ids.py): a request without "sender",
 or with an id the door did not issue, starts a fresh conversation whose id the answer gives;
-the client sends it with its next messages.
+the client sends it with its next messages. Each message goes to Rasa once, however often
+the client sends it (bot/web/ledger.py).
 """
 
 from __future__ import annotations
@@ -73,9 +76,13 @@ async def post_message(request: Request) -> Response:
     if retry_after is not None:
         return _too_many(retry_after)
     try:
-        messages = await state.rasa.send(sender, chat.message)
+        messages = await state.ledger.send(
+            state.rasa, sender, chat.message, question_id=chat.question_id, message_id=chat.message_id
+        )
     except AssistantError as error:
-        return json_error(error.status, error.code, error.message, headers=NO_STORE)
+        # With the conversation in use: a first message that failed is retried in the same one.
+        body = {"error": error.code, "message": error.message, "sender": sender}
+        return JSONResponse(body, status_code=error.status, headers=NO_STORE)
     return JSONResponse({"sender": sender, "messages": messages}, headers=NO_STORE)
 
 

@@ -8,7 +8,9 @@ Served at ``/socket.io/`` (python-socketio in ASGI mode), it speaks rasa-webchat
   string, as Rasa's own channel does).
 - ``user_uttered`` ``{"message": text, ...}``: the message goes, in the connection's own
   conversation (a ``session_id`` in the event is ignored), through the same checks and rate
-  limits as ``POST /api/messages``, to Rasa's REST channel; each answer comes back as one
+  limits as ``POST /api/messages``, to Rasa's REST channel (once, even if a double click sends
+  it twice: bot/web/ledger.py; a button's payload says which question it answers, as with
+  ``POST /api/messages``); each answer comes back as one
   ``bot_uttered`` event ``{"text", "quick_replies": [{"content_type", "title", "payload"}],
   "metadata": {"custom": payload}}``. rasa-webchat renders text and buttons and passes the
   whole event to ``onSocketEvent`` listeners; the question or result payload is under
@@ -43,7 +45,7 @@ from bot.web.client_address import UNKNOWN, client_address
 from bot.web.conversation_ids import conversation_key, is_issued, issue_conversation_id
 from bot.web.rasa_client import AssistantError
 from bot.web.ratelimit import too_many_messages
-from bot.web.validation import InputError, check_message
+from bot.web.validation import InputError, check_message, split_question_id
 
 logger = logging.getLogger(__name__)
 
@@ -261,6 +263,7 @@ class DoorSocketIO:
             message = check_message(
                 data.get("message") if isinstance(data, dict) else None, self.settings.max_message_length
             )
+            message, question_id = split_question_id(message)  # a button says which question
         except InputError as error:
             await self._say(sid, error.message)
             return
@@ -269,7 +272,9 @@ class DoorSocketIO:
             await self._say(sid, too_many_messages(retry_after))
             return
         try:
-            messages = await self.state.rasa.send(conversation, message)
+            messages = await self.state.ledger.send(
+                self.state.rasa, conversation, message, question_id=question_id
+            )
         except AssistantError as error:
             await self._say(sid, error.message)
             return

@@ -13,6 +13,13 @@ from typing import Any
 
 # Conversation ids: the door issues them (bot/web/conversation_ids.py); any other is replaced.
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# The question a message answers (ids of bot/content/questionnaire.yml), sent back by clients.
+QUESTION_ID_PATTERN = re.compile(r"^[a-z0-9_]{1,64}$")
+# A client's key for one message, the same when it sends that message again (retry).
+MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+QUESTION_ID = "question_id"
+# A button payload: "/intent" or "/intent{json object}" (Rasa's own syntax).
+_PAYLOAD = re.compile(r"/(?P<intent>[A-Za-z_][A-Za-z0-9_]*)(?P<entities>\{.*\})?", re.DOTALL)
 # Control characters other than tab and newline are dropped from messages.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -31,6 +38,8 @@ class InputError(Exception):
 class ChatRequest:
     sender: str | None  # None: the client has no conversation yet (the door issues one)
     message: str
+    question_id: str | None = None  # the question the message answers, if the client said
+    message_id: str | None = None  # the client's key for this message (the same on a retry)
 
 
 def check_content_type(content_type: str | None) -> None:
@@ -60,7 +69,8 @@ def too_large(limit: int) -> InputError:
 
 
 def parse_chat_request(body: bytes, max_message_length: int) -> ChatRequest:
-    """The sender id (None when absent) and message of a JSON body ``{"sender": "...", "message": "..."}``."""
+    """The sender id (None when absent) and message of a JSON body ``{"sender": "...", "message": "..."}``,
+    with the optional ``question_id`` (or the one a button payload carries) and ``message_id``."""
     try:
         data: Any = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
@@ -74,7 +84,80 @@ def parse_chat_request(body: bytes, max_message_length: int) -> ChatRequest:
             "identifiant_invalide",
             "L'identifiant de conversation est invalide (8 à 64 lettres, chiffres, tirets).",
         )
-    return ChatRequest(sender=sender, message=check_message(data.get("message"), max_message_length))
+    message = check_message(data.get("message"), max_message_length)
+    question_id = check_question_id(data.get(QUESTION_ID))
+    message, in_payload = split_question_id(message)
+    return ChatRequest(
+        sender=sender,
+        message=message,
+        question_id=in_payload or question_id,
+        message_id=check_message_id(data.get("message_id")),
+    )
+
+
+def check_question_id(question_id: object) -> str | None:
+    """The id of the question a message answers (optional), or an :class:`InputError`."""
+    if question_id is None:
+        return None
+    if not isinstance(question_id, str) or not QUESTION_ID_PATTERN.fullmatch(question_id):
+        raise InputError(
+            422,
+            "question_invalide",
+            "L'identifiant de question est invalide (1 à 64 lettres minuscules, chiffres, soulignés).",
+        )
+    return question_id
+
+
+def check_message_id(message_id: object) -> str | None:
+    """The client's key for a message (optional), or an :class:`InputError`."""
+    if message_id is None:
+        return None
+    if not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.fullmatch(message_id):
+        raise InputError(
+            422,
+            "message_id_invalide",
+            "L'identifiant du message est invalide (8 à 64 lettres, chiffres, tirets).",
+        )
+    return message_id
+
+
+def _payload_entities(message: str) -> tuple[str, dict[str, Any]] | None:
+    """The intent and entities of a button payload; None for anything else."""
+    match = _PAYLOAD.fullmatch(message)
+    if match is None:
+        return None
+    if match["entities"] is None:
+        return match["intent"], {}
+    try:
+        entities = json.loads(match["entities"])
+    except (ValueError, RecursionError):
+        return None
+    return (match["intent"], entities) if isinstance(entities, dict) else None
+
+
+def split_question_id(message: str) -> tuple[str, str | None]:
+    """A button payload that carries the id of its question, and that id, apart.
+
+    ``/answer{"choice": "oui", "question_id": "donnees_rgpd"}`` gives
+    ``('/answer{"choice": "oui"}', "donnees_rgpd")``; ``/skip{"question_id": "x"}`` gives
+    ``("/skip", "x")``. Rasa gets the payload it knows, the id travels beside it. Typed text,
+    and payloads without the id, come back unchanged with None.
+    """
+    parsed = _payload_entities(message)
+    if parsed is None or QUESTION_ID not in parsed[1]:
+        return message, None
+    intent, entities = parsed
+    question_id = check_question_id(entities.pop(QUESTION_ID))
+    return f"/{intent}{json.dumps(entities) if entities else ''}", question_id
+
+
+def with_question_id(payload: str, question_id: str) -> str:
+    """The button payload the door hands to clients: the engine's, plus its question's id."""
+    parsed = _payload_entities(payload)
+    if parsed is None:
+        return payload
+    intent, entities = parsed
+    return f"/{intent}{json.dumps({**entities, QUESTION_ID: question_id})}"
 
 
 def check_message(message: object, max_message_length: int) -> str:

@@ -74,8 +74,11 @@ def test_each_payload_reaches_the_client_inside_bot_uttered(tmp_path: Path) -> N
         {
             "text": "Quel type de collectivité ?",
             "quick_replies": [
-                {"content_type": "text", "title": "Commune", "payload": '/answer{"choice": "commune"}'},
-                {"content_type": "text", "title": "EPCI", "payload": '/answer{"choice": "epci"}'},
+                # The door adds the question's id: a click says which question it answers.
+                {"content_type": "text", "title": "Commune",
+                 "payload": '/answer{"choice": "commune", "question_id": "type_collectivite"}'},
+                {"content_type": "text", "title": "EPCI",
+                 "payload": '/answer{"choice": "epci", "question_id": "type_collectivite"}'},
             ],
             "metadata": {"custom": QUESTION},
         },

@@ -47,6 +47,8 @@
     retry: "Réessayer",
     network: "Impossible de joindre l'assistant. Vérifiez votre connexion, puis réessayez.",
     failed: "L'assistant n'a pas pu répondre. Réessayez dans quelques instants.",
+    stillWorking: "L'assistant travaille toujours sur votre message, merci de patienter…",
+    slow: "L'assistant met trop de temps à répondre. Votre message n'est pas perdu : réessayez dans quelques instants, il ne sera pas enregistré deux fois.",
     privacy: "Vos réponses sont enregistrées pour établir votre diagnostic.",
     privacyLink: "Confidentialité",
     greeting: "bonjour"
@@ -54,6 +56,8 @@
   var KEY = "dti-assistant:" + CONFIG.api;
   var MAX_HISTORY = 200;
   var MAX_LENGTH = 2000;
+  var STILL_WORKING_MS = 5000; // then say that the assistant is still working
+  var GIVE_UP_MS = 45000; // the server answers within its own delay (504): this is a last resort
 
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k] == null ? "" : String(values[k]); });
@@ -120,6 +124,14 @@
 
   function answerPayload(codes) { return "/answer" + JSON.stringify({ choice: codes.join(",") }); }
 
+  // A key per message, sent again with it on a retry: the server answers it once.
+  function messageId() {
+    var bytes = new Uint8Array(16);
+    if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
+    else for (var i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+
   class Assistant extends HTMLElement {
     connectedCallback() {
       if (this.root) return;
@@ -179,6 +191,7 @@
       this.log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": T.log, tabindex: "0" });
       this.typing = el("div", { "class": "typing", hidden: true });
       this.typing.append(el("span", { "class": "dots", "aria-hidden": "true" }), el("span", null, T.typing));
+      this.status = el("p", { "class": "status", role: "status" }); // polite: "still working"
       this.choices = el("div", { "class": "choices", role: "group", "aria-label": T.choices });
       this.form = el("form", { "class": "composer" });
       this.input = el("input", { id: "dti-input", type: "text", maxlength: String(MAX_LENGTH), autocomplete: "off", placeholder: T.placeholder });
@@ -195,7 +208,7 @@
       var footer = el("p", { "class": "footer" }, T.privacy + " ");
       footer.append(el("a", { href: CONFIG.api + "/#confidentialite", target: "_blank", rel: "noopener" }, T.privacyLink));
       footer.lastChild.append(el("span", { "class": "sr" }, T.newWindow));
-      this.panel.append(header, this.log, this.typing, this.choices, this.form, footer);
+      this.panel.append(header, this.log, this.typing, this.status, this.choices, this.form, footer);
       wrap.append(this.panel);
     }
 
@@ -336,37 +349,61 @@
       this.remember({ from: "user", text: shown });
       this.showChoices(null);
       if (byChoice) this.input.focus();
-      this.send(message, byChoice);
+      this.send({ message: message, byChoice: byChoice, id: messageId(), question: this.questionId() });
+    }
+
+    // The question the person answers: the one the assistant's last turn asked, if it asked one.
+    questionId() {
+      var i = this.history.length - 1;
+      while (i >= 0 && this.history[i].from !== "bot") i--;
+      for (; i >= 0 && this.history[i].from === "bot"; i--) {
+        var c = this.history[i].custom || {};
+        if ((c.type === "question" || c.type === "confirmation") && typeof c.question_id === "string") return c.question_id;
+      }
+      return null;
     }
 
     setBusy(busy) {
+      var self = this;
       this.busy = busy;
+      clearTimeout(this.slowTimer);
+      this.status.textContent = "";
+      if (busy) this.slowTimer = setTimeout(function () { self.status.textContent = T.stillWorking; }, STILL_WORKING_MS);
       this.typing.hidden = !busy;
       this.sendButton.disabled = busy;
       this.log.setAttribute("aria-busy", busy ? "true" : "false");
       if (busy) this.scroll();
     }
 
-    send(message, byChoice) {
+    // `outgoing`: {message, byChoice, id, question}; a retry sends the same one again.
+    send(outgoing) {
       var self = this;
+      if (typeof outgoing === "string") outgoing = { message: outgoing, id: messageId() };
       if (this.busy) return;
       this.setBusy(true);
       this.clearErrors();
+      var body = { message: outgoing.message, message_id: outgoing.id };
+      if (this.sender) body.sender = this.sender;
+      if (outgoing.question) body.question_id = outgoing.question;
+      var abort = window.AbortController ? new AbortController() : null;
+      var giveUp = setTimeout(function () { if (abort) abort.abort(); }, GIVE_UP_MS);
       fetch(CONFIG.api + "/api/messages", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(this.sender ? { sender: this.sender, message: message } : { message: message }),
-        credentials: "omit"
+        body: JSON.stringify(body),
+        credentials: "omit",
+        signal: abort ? abort.signal : undefined
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
-          if (!response.ok || !Array.isArray(body.messages)) throw new Error(body.message || T.failed);
-          var sender = validId(body.sender);
+          var sender = validId(body.sender); // given with errors too: a retry stays in the conversation
           if (sender && sender !== self.sender) { self.sender = sender; local.set(KEY + ":sender", sender); }
+          if (!response.ok || !Array.isArray(body.messages)) throw new Error(body.message || T.failed);
           return body.messages;
         });
-      }, function () {
-        throw new Error(T.network);
+      }, function (error) {
+        throw new Error(error && error.name === "AbortError" ? T.slow : T.network);
       }).then(function (messages) {
+        clearTimeout(giveUp);
         self.setBusy(false);
         messages.forEach(function (m) {
           var entry = { from: "bot", text: m.text || "", buttons: m.buttons || [], custom: m.custom || null };
@@ -377,10 +414,11 @@
         self.showChoices(self.pending());
         var first = self.choices.querySelector("input, button");
         var waiting = self.root.activeElement === self.input && !self.input.value;
-        if (byChoice && first && waiting) first.focus();
+        if (outgoing.byChoice && first && waiting) first.focus();
       }).catch(function (error) {
+        clearTimeout(giveUp);
         self.setBusy(false);
-        self.showError(error.message, function () { self.send(message, byChoice); });
+        self.showError(error.message, function () { self.send(outgoing); });
       });
     }
 
