@@ -62,7 +62,7 @@ OTHER = "autre"
 STORE = 0.80
 STORE_OVER_COMMAND = 0.92
 CONFIRM = 0.50
-DISAGREE = 0.80
+DISAGREE = 0.60
 DONT_KNOW_ALONE = 0.90
 # A command or question the classifier is this sure of wins over a value of another type.
 COMMAND_CONFIDENCE = 0.80
@@ -103,7 +103,7 @@ def read_in_context(
     if not isinstance(text, str) or not text.strip():
         return _fallthrough(intent)
     if question.answer_type == "texte":
-        return _free_text(question, text, intent)
+        return _free_text(question, text, intent, confidence)
     if looks_like_code(text):
         return _fallthrough(intent)
     if question.answer_type == "oui_partiel_non":
@@ -234,14 +234,23 @@ def plausible_text(question: Question, text: str) -> bool:
     return True
 
 
-def _free_text(question: Question, text: str, intent: str) -> Decision:
+# What the classifier says of a place's or a tool's name it has never seen ("Montcuq" is a
+# greeting, "Les Abymes" a call for help): at a free-text question, these verdicts win over a
+# plausible answer only when the classifier is sure of them. Commands are not among them:
+# a command in words ("on fait une pause") looks like a name to the plausibility check.
+_UNSURE_ABOUT_NAMES = frozenset({"other_language", "out_of_scope", "greet", "help"})
+
+
+def _free_text(question: Question, text: str, intent: str, confidence: float = 1.0) -> Decision:
     # Any text answers a free-text question, so the classifier decides what is not an
     # answer; but the names asked there often look foreign to it
     # ("Ville de rasa-webchat", "FixMyStreet", Breton or Basque names).
     if intent == "dont_know" and is_dont_know(text):
         return Decision("intent")
     if intent not in ANSWERISH and intent != "other_language":
-        return Decision("intent")
+        unsure = intent in _UNSURE_ABOUT_NAMES and confidence < COMMAND_CONFIDENCE
+        if not (unsure and plausible_text(question, text)):
+            return Decision("intent")
     if is_dont_know(text):
         if intent in ANSWERISH:
             return Decision("answer", Interpretation(value=None, unknown=True), source="rules")

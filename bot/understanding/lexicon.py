@@ -127,12 +127,15 @@ QUESTION_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "elu communautaire", "elue communautaire", "conseiller communautaire",
             "conseillere communautaire", "conseiller departemental", "conseillere departementale",
             "conseiller regional", "conseillere regionale", "madame le maire", "monsieur le maire",
+            # Titles of elected heads elsewhere in the French-speaking world.
+            "bourgmestre", "echevin", "echevine", "syndic", "syndique", "mairesse",
         ),
         "direction_generale": (
             "directeur general des services", "directrice generale des services",
             "directeur general adjoint", "directrice generale adjointe", "dgas", "dg",
             "secretaire generale", "secretaire general", "sg", "secretaire de mairie",
             "secretaire generale de mairie", "direction generale des services",
+            "dirige les services", "dirige l administration",
         ),
         "direction_technique": (
             "responsable des services techniques", "directrice des services techniques",
@@ -141,6 +144,7 @@ QUESTION_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "chef des services techniques", "cheffe des services techniques", "service technique",
             "responsable technique", "directeur du patrimoine",
             "directrice du patrimoine", "responsable du patrimoine", "dga technique",
+            "pole technique", "pole des services techniques", "centre technique",
         ),
         "chef_de_projet": (
             "cheffe de projets", "chef de projets", "charge de mission", "chargee de mission",
@@ -161,6 +165,7 @@ QUESTION_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "stagiaire", "alternant", "alternante", "apprenti", "apprentie", "etudiant", "etudiante",
             "journaliste", "chercheur", "chercheuse",
             "bureau d etudes", "amo", "assistant a maitrise d ouvrage", "benevole", "retraite",
+            "citoyen", "citoyenne", "simple curieux",
         ),
     },
 }

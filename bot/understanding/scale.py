@@ -59,6 +59,15 @@ def _from_words(text: str, lo: int, hi: int) -> int | None:
     return max(lo, min(hi, _LEVELS[_WORD_LEVEL[match.group(0)]](lo, hi)))
 
 
+_YEAR = re.compile(r"(?<![0-9.,])(?:19|20)[0-9]{2}(?![0-9])")
+
+
+def _set_aside(digits: str, lo: int, hi: int) -> str:
+    """A digit text without the scale restated ("sur l'échelle de 1 à 5") nor years."""
+    digits = re.sub(rf"(?<![0-9])(?:de|entre) {lo} (?:a|et) {hi}(?![0-9])", " ", digits)
+    return _YEAR.sub(" ", digits)
+
+
 def scale_reading(text: str, lo: int, hi: int) -> tuple[int | None, tuple[int, ...]]:
     """The point of [lo, hi] an answer gives, or None and the points it hesitates between.
 
@@ -66,18 +75,21 @@ def scale_reading(text: str, lo: int, hi: int) -> tuple[int | None, tuple[int, .
     (another denominator gives None), two points of the scale ("entre 3 et 4",
     "3 ou 4": None, with both as candidates), a number (``parse_number``: "3",
     "trois", "environ 4"), then the first degree word ("très fortement", "un
-    peu"…). Out of range gives None.
+    peu"…). Out of range gives None. The scale restated ("de 1 à 5") and years
+    ("la facture a doublé en 2023, donc 5") are set aside first.
     """
     for threshold in (2, 0):
-        digits = digits_text(text, threshold)
+        digits = _set_aside(digits_text(text, threshold), lo, hi)
         fraction = _FRACTION.search(digits)
         if fraction is not None:
             value, denominator = int(fraction.group(1)), int(fraction.group(2))
             return (value if denominator == hi and lo <= value <= hi else None), ()
-    points = [int(n) for n in re.findall(r"(?<![0-9.,])[0-9]+(?![0-9]|[.,][0-9])", digits_text(text))]
+    plain = digits_text(text)
+    digits = _set_aside(plain, lo, hi)
+    points = [int(n) for n in re.findall(r"(?<![0-9.,])[0-9]+(?![0-9]|[.,][0-9])", digits)]
     if len(set(points)) == 2 and all(lo <= p <= hi for p in points):
         return None, tuple(dict.fromkeys(points))
-    number = parse_number(text)
+    number = parse_number(text if digits == plain else digits)
     if number is None:
         number = _from_words(text, lo, hi)
     return (number if number is not None and lo <= number <= hi else None), ()

@@ -148,7 +148,7 @@ _PARTLY = word_pattern(
     r"ne \w+ qu(?:e)?",
     r"n \w+ (?:\w+ )?qu(?:e)?",
     # "une étude, pas pour les travaux": something is done, but not for everything.
-    r"(?<!non )(?<!encore )(?<!toujours )(?<=[a-z0-9] )pas pour (?:les?|la|l|des|tous|toutes)"
+    r"(?<!non )(?<!encore )(?<!toujours )(?:(?<=[a-z0-9] )|^)pas pour (?:les?|la|l|des|tous|toutes)"
     r"(?! (?:instant|moment|maintenant))",
 )
 
@@ -254,6 +254,16 @@ _HEDGE_NO = word_pattern(
     r"(?:probablement|surement|sans doute|a priori|normalement) (?:pas|non)",
 )
 _HEDGE_RARELY = word_pattern(r"rarement", r"pas souvent", r"tres peu")
+# Two negations that cancel ("on n'est pas sans DPO", "on ne peut pas dire qu'on n'ait rien",
+# "pas question de ne pas…"): the person means yes, or partly; the words alone cannot tell.
+_LITOTES = word_pattern(
+    r"pas sans",
+    r"pas question de ne pas",
+    r"pas comme si",
+    r"(?:impossible de|peut pas) ne pas",
+    r"pas (?:\w+ ){0,2}(?:que|qu) (?:\w+ ){0,2}(?:n|ne) \w+ (?:pas|rien|jamais|aucune?)",
+    r"pas (?:inexistante?s?|nulle?s?|negligeable)",
+)
 
 
 def _clause_polarity(clause: str) -> str | None:
@@ -311,7 +321,8 @@ def hedge_candidates(text: str) -> tuple[str, ...]:
     """The values a hedged answer may mean, most likely first; () when it is not hedged.
 
     "je crois que oui" → ("oui", "ne_sait_pas"); "je ne pense pas" → ("non",
-    "ne_sait_pas"); "rarement" → ("en_partie", "non").
+    "ne_sait_pas"); "rarement" → ("en_partie", "non"); "on n'est pas sans…" → ("oui",
+    "en_partie").
     """
     form = match_form(text)
     if _NOT_AN_ANSWER.search(form):
@@ -322,4 +333,6 @@ def hedge_candidates(text: str) -> tuple[str, ...]:
         return ("oui", "ne_sait_pas")
     if _HEDGE_RARELY.search(form):
         return ("en_partie", "non")
+    if _LITOTES.search(form):
+        return ("oui", "en_partie")
     return ()

@@ -9,8 +9,9 @@ from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
 from bot.storage import DiagnosticStore
+from bot.understanding import context
 from bot.understanding.context import plausible_text, read_in_context
-from bot.understanding.reader import answer_reader
+from bot.understanding.reader import Reading, answer_reader
 
 SENDER = "context-test"
 QUESTIONNAIRE = default_questionnaire()
@@ -138,3 +139,71 @@ def test_the_learned_reader_reads_statements_without_yes_or_no() -> None:
     assert reader.read("ça tourne depuis l'an dernier").label == "oui"
     assert reader.read("en aucun cas").label == "non"
     assert reader.read("pourquoi vous me demandez ça ?").label == "autre"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence"),
+    [("Montcuq", "greet", 0.59), ("Plouguerneau", "other_language", 0.7), ("Les Abymes", "help", 0.47)],
+)
+def test_a_name_the_classifier_is_unsure_of_is_kept(text: str, intent: str, confidence: float) -> None:
+    decision = read_in_context(question("nom_collectivite"), text, intent, confidence)
+    assert decision.kind == "answer"
+    assert decision.interpretation is not None and decision.interpretation.value == text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence"),
+    [
+        ("pause", "pause", 0.99),
+        ("on fait une pause", "pause", 0.6),
+        ("bonjour", "greet", 0.6),
+        ("t'es un robot ?", "bot_challenge", 0.5),
+    ],
+)
+def test_what_is_not_a_name_still_goes_to_its_intent(text: str, intent: str, confidence: float) -> None:
+    assert read_in_context(question("nom_collectivite"), text, intent, confidence).kind in ("intent", "not_understood")
+
+
+def test_two_negations_that_cancel_are_confirmed() -> None:
+    decision = read_in_context(question("donnees_rgpd"), "On n'est pas sans DPO : il est mutualisé")
+    assert decision.kind == "confirm"
+    assert set(decision.candidates) == {"oui", "en_partie"}
+
+
+class FixedReader:
+    def __init__(self, *probabilities: tuple[str, float]) -> None:
+        self.reading = Reading(probabilities)
+
+    def read(self, text: str) -> Reading:
+        return self.reading
+
+
+@pytest.mark.parametrize(
+    ("reader_label", "p", "kind"),
+    [("oui", 0.65, "confirm"), ("oui", 0.55, "answer"), ("non", 0.95, "answer"), ("autre", 0.9, "answer")],
+)
+def test_the_rules_are_stored_unless_the_reader_leans_the_other_way(
+    monkeypatch: pytest.MonkeyPatch, reader_label: str, p: float, kind: str
+) -> None:
+    """ "c'est suivi de près, on n'a pas le choix": the rules read "non" (a "pas")."""
+    others = [label for label in ("oui", "non", "en_partie", "ne_sait_pas", "autre") if label != reader_label]
+    reading = ((reader_label, p), *((label, (1 - p) / 4) for label in others))
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader(*reading))
+    decision = read_in_context(question("durable_suivi_consommations"), "c'est suivi de près, on n'a pas le choix")
+    assert decision.kind == kind
+    if kind == "confirm":
+        assert decision.candidates == ("non", "oui")
+    else:
+        assert decision.interpretation is not None and decision.interpretation.value == "non"
+
+
+def test_the_reader_corpus_is_validated_when_loaded(tmp_path) -> None:
+    from bot.understanding.reader import LABELS, corpus_examples
+
+    shipped = corpus_examples()
+    assert len(shipped) >= 1_000
+    assert {label for _, label in shipped} == LABELS
+    wrong = tmp_path / "corpus.yml"
+    wrong.write_text('- {question: donnees_rgpd, text: "ouais", label: peut_etre}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="exemple invalide"):
+        corpus_examples(wrong)

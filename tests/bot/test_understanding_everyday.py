@@ -145,6 +145,11 @@ def test_the_services_not_being_informed_is_an_answer_not_a_dont_know() -> None:
         (YES_NO, "je ne pense pas", ("non", "ne_sait_pas")),
         (YES_NO, "a priori non", ("non", "ne_sait_pas")),
         (YES_NO, "rarement", ("en_partie", "non")),
+        # Two negations that cancel: yes or partly, the words alone cannot tell.
+        (YES_NO, "On n'est pas sans DPO : il est mutualisé", ("oui", "en_partie")),
+        (YES_NO, "on ne peut pas dire qu'on n'ait rien fait", ("oui", "en_partie")),
+        (YES_NO, "pas question de ne pas le faire", ("oui", "en_partie")),
+        (YES_NO, "ce n'est pas comme si on n'avait jamais essayé", ("oui", "en_partie")),
         ("type_collectivite", "une commune dans une interco", ("commune", "intercommunalite")),
         ("role_repondant", "maire et DGS à la fois", ("elu", "direction_generale")),
         ("durable_pression_budget", "entre 3 et 4", (3, 4)),
@@ -345,6 +350,39 @@ def test_names_that_contain_such_words_are_kept(text: str) -> None:
 )
 def test_scale_everyday(text: str, expected: int) -> None:
     assert value_of("durable_pression_budget", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sur l'échelle de 1 à 5, je dirais 3.", 3),
+        ("entre 1 et 5 ? disons 4", 4),
+        ("la facture a doublé en 2023, donc 5 sans hésiter", 5),
+        ("depuis 2022 c'est 2", 2),
+    ],
+)
+def test_the_scale_restated_and_years_are_not_the_answer(text: str, expected: int) -> None:
+    assert value_of("durable_pression_budget", text) == expected
+
+
+@pytest.mark.parametrize("text", ["de 1 à 5 ?", "en 2023"])
+def test_the_scale_restated_alone_gives_nothing(text: str) -> None:
+    assert normalise(question("durable_pression_budget"), text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("je suis le bourgmestre", "elu"),
+        ("échevine aux travaux", "elu"),
+        ("directrice du pôle technique", "direction_technique"),
+        ("je dirige les services de la commune", "direction_generale"),
+        ("simple citoyen, juste curieux", "autre"),
+        ("adjoint technique", "agent"),
+    ],
+)
+def test_roles_in_other_words(text: str, expected: str) -> None:
+    assert value_of("role_repondant", text) == expected
 
 
 # --- property-based: nothing crashes, results stay well-formed ---------------------------
