@@ -64,6 +64,9 @@ STORE_OVER_COMMAND = 0.92
 CONFIRM = 0.50
 DISAGREE = 0.60
 DONT_KNOW_ALONE = 0.90
+# The reader this sure, with a second signal (the message's first word, the classifier), wins
+# over the rules.
+SURE = 0.90
 # A command or question the classifier is this sure of wins over a value of another type.
 COMMAND_CONFIDENCE = 0.80
 
@@ -127,12 +130,25 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
     if rules is not None and rules.ambiguous:
         if command and label == OTHER:
             return Decision("intent", reading=reading)
+        if label in rules.candidates and label != DONT_KNOW and p >= SURE:
+            # "je crois que oui, le DGS en a parlé": a hedge still leans one way, and the
+            # reader is sure of that way.
+            return _answer(label, "rules+reader", reading)
         return _confirm(rules.candidates, "rules", reading)
     if rules is not None:
         value = rules.value
         if (command or elsewhere) and label == OTHER and p >= CONFIRM:
             return Decision("intent", reading=reading)
         if label in VALUES and label != value and p >= DISAGREE:
+            if p >= SURE and _leading_word(text) == label:
+                # "Non, rien n'est prévu": the first word says it, the reader agrees, the
+                # rules were caught by a word further on ("prévu").
+                return _answer(label, "reader+first word", reading)
+            heard = intent == "dont_know" and confidence >= COMMAND_CONFIDENCE
+            if label == DONT_KNOW and p >= SURE and heard:
+                # "je ne suis pas en mesure de répondre": the rules see a negation, the reader
+                # and the classifier both hear "I don't know".
+                return _answer(DONT_KNOW, "reader+classifier", reading)
             return _confirm((value, label), "rules+reader", reading)
         return _answer(value, "rules", reading)
     # The rules found nothing: the learned reader alone.
@@ -155,6 +171,19 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
             return _confirm((DONT_KNOW,), "classifier", reading)
         return Decision("not_understood", reading=reading)
     return Decision("not_understood" if intent in ANSWERISH else "intent", reading=reading)
+
+
+_LEADING = re.compile(r"^(?:(?:bah|ben|eh bien|alors|franchement|euh) )*(oui|ouais|si|non|nan)(?![a-z0-9])")
+_LEADING_VALUE = {"oui": "oui", "ouais": "oui", "si": "oui", "non": "non", "nan": "non"}
+
+
+def _leading_word(text: str) -> str | None:
+    """ "oui" or "non" when the message opens on that word and a pause ("Non, rien n'est prévu")."""
+    folded = fold(text).strip()
+    match = _LEADING.match(folded)
+    if match is None or not re.match(r"\s*[,.;:!-]", folded[match.end() :]):
+        return None
+    return _LEADING_VALUE[match.group(1)]
 
 
 def _values(reading: Reading) -> tuple[str, ...]:
@@ -230,7 +259,8 @@ def plausible_text(question: Question, text: str) -> bool:
     if len(form.split()) <= 6 and _REQUEST.search(form):
         return False
     if question.id == "nom_collectivite":
-        return len(form.split()) <= 12 and not re.search(r"\b(?:je|vous|tu)\b", fold(stripped))
+        speaking = re.search(r"\b(?:j|je|tu|vous|nous|moi|ai|suis)\b", fold(stripped))
+        return len(form.split()) <= 12 and not speaking
     return True
 
 

@@ -161,7 +161,8 @@ def test_a_name_the_classifier_is_unsure_of_is_kept(text: str, intent: str, conf
     ],
 )
 def test_what_is_not_a_name_still_goes_to_its_intent(text: str, intent: str, confidence: float) -> None:
-    assert read_in_context(question("nom_collectivite"), text, intent, confidence).kind in ("intent", "not_understood")
+    decision = read_in_context(question("nom_collectivite"), text, intent, confidence)
+    assert decision.kind in ("intent", "not_understood")
 
 
 def test_two_negations_that_cancel_are_confirmed() -> None:
@@ -189,7 +190,8 @@ def test_the_rules_are_stored_unless_the_reader_leans_the_other_way(
     others = [label for label in ("oui", "non", "en_partie", "ne_sait_pas", "autre") if label != reader_label]
     reading = ((reader_label, p), *((label, (1 - p) / 4) for label in others))
     monkeypatch.setattr(context, "answer_reader", lambda: FixedReader(*reading))
-    decision = read_in_context(question("durable_suivi_consommations"), "c'est suivi de près, on n'a pas le choix")
+    text = "c'est suivi de près, on n'a pas le choix"
+    decision = read_in_context(question("durable_suivi_consommations"), text)
     assert decision.kind == kind
     if kind == "confirm":
         assert decision.candidates == ("non", "oui")
@@ -207,3 +209,53 @@ def test_the_reader_corpus_is_validated_when_loaded(tmp_path) -> None:
     wrong.write_text('- {question: donnees_rgpd, text: "ouais", label: peut_etre}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="exemple invalide"):
         corpus_examples(wrong)
+
+
+def reader_sure_of(monkeypatch: pytest.MonkeyPatch, label: str, p: float = 0.95) -> None:
+    others = [other for other in ("oui", "non", "en_partie", "ne_sait_pas", "autre") if other != label]
+    reading = ((label, p), *((other, (1 - p) / 4) for other in others))
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader(*reading))
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Non, rien n'est prévu de ce côté-là.", "non"),
+        ("Oui, un AMO nous accompagne depuis le début.", "oui"),
+    ],
+)
+def test_the_first_word_and_a_sure_reader_win_over_a_word_further_on(
+    monkeypatch: pytest.MonkeyPatch, text: str, stored: str
+) -> None:
+    reader_sure_of(monkeypatch, stored)
+    decision = read_in_context(question("citoyens_communication"), text)
+    assert decision.kind == "answer"
+    assert decision.interpretation is not None and decision.interpretation.value == stored
+
+
+def test_without_the_first_word_the_same_disagreement_is_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    reader_sure_of(monkeypatch, "non")
+    decision = read_in_context(question("citoyens_communication"), "rien n'est prévu de ce côté-là")
+    assert decision.kind == "confirm"
+
+
+def test_dont_know_in_a_negative_sentence_needs_the_reader_and_the_classifier(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "Je ne suis pas en mesure de répondre."
+    reader_sure_of(monkeypatch, "ne_sait_pas")
+    decision = read_in_context(question("citoyens_besoins_connus"), text, "dont_know", 0.97)
+    assert decision.kind == "answer" and decision.interpretation is not None
+    assert decision.interpretation.unknown
+    # The classifier hears an answer: ask.
+    assert read_in_context(question("citoyens_besoins_connus"), text, "answer", 1.0).kind == "confirm"
+
+
+def test_a_hedge_the_reader_is_sure_of_is_stored(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "je crois que oui, le DGS en a parlé en réunion"
+    reader_sure_of(monkeypatch, "oui")
+    decision = read_in_context(question("strategie_projet_formalise"), text)
+    assert decision.kind == "answer"
+    assert decision.interpretation is not None and decision.interpretation.value == "oui"
+    reader_sure_of(monkeypatch, "oui", 0.7)
+    assert read_in_context(question("strategie_projet_formalise"), text).kind == "confirm"
