@@ -334,6 +334,100 @@ def tracker_store_failing(ctx: Context) -> None:
     ctx.outcome.recovery = time.monotonic() - at
 
 
+@fault(
+    "base-diagnostics",
+    "base des diagnostics verrouillée par un autre écrivain (SQLite, `BEGIN EXCLUSIVE` de 0 à 12 s)",
+    "de la fin du verrou à la réponse acceptée (l'utilisateur réessaie toutes les secondes)",
+)
+def diagnostic_store_locked(ctx: Context) -> None:
+    user = ctx.user()
+    user.start()
+    user.answer(ctx.answered_before())
+    database = Path(ctx.stack.env["DIAGNOSTIC_DATABASE_URL"].removeprefix("sqlite:///"))
+    holder = sqlite3.connect(database, isolation_level=None)
+    replies: list[httpx.Response | Exception] = []
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        in_flight = threading.Thread(target=lambda: replies.append(user.post()))
+        in_flight.start()
+        time.sleep(ctx.rng.uniform(0, 12))  # shorter or longer than the store's 5 s busy timeout
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    at = time.monotonic()
+    in_flight.join(timeout=120)
+    assert replies, "the door did not answer the message in flight"
+    if not user.took(replies[0]):
+        user.answer_until_taken(60, every=1)
+    ctx.outcome.recovery = time.monotonic() - at
+    user.answer()
+
+
+@fault(
+    "onglets",
+    "deux onglets répondent en même temps à la même question, puis le même message envoyé deux fois "
+    "à la fois (double clic)",
+    "sans objet (aucune panne de service) : durée du plus lent des deux envois",
+)
+def two_tabs_and_a_double_click(ctx: Context) -> None:
+    user = ctx.user()
+    user.start()
+    user.answer(ctx.answered_before())
+    assert user.question is not None
+    question_id = user.question["question_id"]
+    # Two tabs: the same question answered at once, each with its question id and message id.
+    bodies = [
+        {"sender": user.sender, "message": ANSWERS[question_id], "question_id": question_id,
+         "message_id": f"onglet-{tab}-{ctx.rng.getrandbits(64):016x}"}
+        for tab in (1, 2)
+    ]  # fmt: skip
+    replies = at_once(ctx.stack.door_url, bodies, jitter=lambda: ctx.rng.uniform(0, 0.05))
+    taken = [user.took(reply) for reply in replies]
+    ctx.outcome.facts[f"réponses acceptées sur les deux onglets : {sum(taken)}"] += 1
+    sent = [reply.elapsed.total_seconds() for reply in replies if isinstance(reply, httpx.Response)]
+    ctx.outcome.recovery = max(sent) if sent else None
+    # A double send (a double click, or a retry racing the first try): the next answer twice
+    # at once, with the same message id.
+    assert user.question is not None
+    body = {
+        "sender": user.sender, "message": user.typed, "question_id": user.question["question_id"],
+        "message_id": f"double-{ctx.rng.getrandbits(64):016x}",
+    }  # fmt: skip
+    doubled = at_once(ctx.stack.door_url, [body, body], jitter=lambda: ctx.rng.uniform(0, 0.05))
+    position = user.question.get("position")
+    kinds = [reply_kind(reply, position) for reply in doubled]
+    ctx.outcome.facts[
+        f"double envoi : {kinds.count(ACCEPTED)} réponse(s) « question suivante » sur 2 "
+        "(la même, rendue deux fois ; enregistrée une fois, voir « en double »)"
+    ] += 1
+    for reply in doubled:
+        user.took(reply, record=False)
+    ctx.outcome.seen.update(kinds)
+
+
+def at_once(
+    door_url: str, bodies: list[dict[str, Any]], jitter: Callable[[], float]
+) -> list[httpx.Response | Exception]:
+    """Posts the bodies to the door from as many threads, released together (each after a jitter)."""
+    barrier = threading.Barrier(len(bodies))
+    results: list[httpx.Response | Exception] = [RuntimeError("not sent")] * len(bodies)
+
+    def send(index: int, body: dict[str, Any]) -> None:
+        barrier.wait()
+        time.sleep(jitter())
+        try:
+            results[index] = httpx.post(f"{door_url}/api/messages", json=body, timeout=60)
+        except httpx.HTTPError as error:
+            results[index] = error
+
+    threads = [threading.Thread(target=send, args=pair) for pair in enumerate(bodies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
 # Helpers ------------------------------------------------------------------------------------------
 
 
