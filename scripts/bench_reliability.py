@@ -22,6 +22,7 @@ import contextlib
 import os
 import platform
 import random
+import resource
 import signal
 import sqlite3
 import statistics
@@ -48,6 +49,7 @@ from tests.faults.stack import (  # noqa: E402
     Stack,
     forget_lock_keys,
     lock_tickets,
+    process_tree,
     question_of,
     redis_lock_env,
     redis_url_for_tests,
@@ -359,6 +361,33 @@ def diagnostic_store_locked(ctx: Context) -> None:
     assert replies, "the door did not answer the message in flight"
     if not user.took(replies[0]):
         user.answer_until_taken(60, every=1)
+    ctx.outcome.recovery = time.monotonic() - at
+    user.answer()
+
+
+@fault(
+    "disque-plein",
+    "disque plein pour le serveur d'actions (`RLIMIT_FSIZE` à 0 : aucune écriture de fichier) "
+    "pendant 0 à 6 s",
+    "de la place rendue à la réponse acceptée (l'utilisateur réessaie toutes les secondes)",
+)
+def disk_full(ctx: Context) -> None:
+    user = ctx.user()
+    user.start()
+    user.answer(ctx.answered_before())
+    writers = process_tree(ctx.stack.info("actions")["pid"])
+    limits = {writer: resource.prlimit(writer, resource.RLIMIT_FSIZE) for writer in writers}
+    try:
+        for writer, (_, hard) in limits.items():
+            resource.prlimit(writer, resource.RLIMIT_FSIZE, (0, hard))
+        user.took(user.post())  # during the fault
+        time.sleep(ctx.rng.uniform(0, 6))
+    finally:
+        for writer, limit in limits.items():
+            with contextlib.suppress(ProcessLookupError):
+                resource.prlimit(writer, resource.RLIMIT_FSIZE, limit)
+    at = time.monotonic()
+    user.answer_until_taken(60, every=1)
     ctx.outcome.recovery = time.monotonic() - at
     user.answer()
 

@@ -7,6 +7,7 @@ folder and fresh secrets. :func:`supervised_stack` starts it and stops it (as Ct
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import signal
@@ -257,3 +258,20 @@ def forget_lock_keys(env: dict[str, str]) -> None:
             client.delete(*keys)
     finally:
         client.close()
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants."""
+    children: dict[int, list[int]] = {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        pending.extend(children.get(current, []))
+    return tree

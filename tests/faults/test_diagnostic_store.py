@@ -33,6 +33,7 @@ from sqlalchemy.pool import NullPool
 
 from bot.messages import default_messages
 from tests.faults.conftest import RESTART_DEADLINE, Stack, question_of
+from tests.faults.stack import process_tree
 from tests.faults.test_action_server import ANSWERS, assert_stored_once, start_diagnostic
 from tests.servers import free_port
 
@@ -45,21 +46,6 @@ def texts(messages: list[dict]) -> list[str]:
     return [message.get("text") for message in messages]
 
 
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and its descendants."""
-    children: dict[int, list[int]] = {}
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
-    tree, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        tree.append(current)
-        pending.extend(children.get(current, []))
-    return tree
 
 
 @pytest.mark.e2e
