@@ -139,6 +139,9 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
         value = rules.value
         if (command or elsewhere) and label == OTHER and p >= CONFIRM:
             return Decision("intent", reading=reading)
+        if "?" in text and label != value:
+            # "non mais c'est obligatoire ?": a value inside a question the reader doesn't hear.
+            return _confirm((value,), "rules", reading)
         if label in VALUES and label != value and p >= DISAGREE:
             if p >= SURE and _leading_word(text) == label:
                 # "Non, rien n'est prévu": the first word says it, the reader agrees, the
@@ -211,6 +214,9 @@ def _closed(question: Question, text: str, intent: str, confidence: float) -> De
         return Decision("intent")
     if rules.ambiguous:
         return Decision("confirm", rules, source="rules")
+    if question_mark and not question.multiple:
+        # "c'est quoi la différence entre interco et agglo ?": a value inside a question.
+        return _confirm((rules.value,), "rules")
     return Decision("answer", rules, source="rules")
 
 

@@ -259,3 +259,22 @@ def test_a_hedge_the_reader_is_sure_of_is_stored(monkeypatch: pytest.MonkeyPatch
     assert decision.interpretation is not None and decision.interpretation.value == "oui"
     reader_sure_of(monkeypatch, "oui", 0.7)
     assert read_in_context(question("strategie_projet_formalise"), text).kind == "confirm"
+
+
+def test_a_value_inside_a_question_is_confirmed_not_stored() -> None:
+    text = "c'est quoi la différence entre interco et agglo ?"
+    decision = read_in_context(question("type_collectivite"), text, "answer", 1.0)
+    assert decision.kind == "confirm"
+    assert decision.candidates == ("intercommunalite",)
+    assert read_in_context(question("type_collectivite"), "une interco", "answer", 1.0).kind == "answer"
+
+
+def test_a_yes_or_no_inside_a_question_the_reader_does_not_hear_is_confirmed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reader_sure_of(monkeypatch, "autre", 0.4)
+    decision = read_in_context(question("donnees_rgpd"), "non mais c'est obligatoire ?", "answer", 1.0)
+    assert decision.kind == "confirm" and decision.candidates == ("non",)
+    reader_sure_of(monkeypatch, "non", 0.9)
+    decision = read_in_context(question("donnees_rgpd"), "non, c'est obligatoire ?", "answer", 1.0)
+    assert decision.kind == "answer"
