@@ -10,7 +10,10 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 RASA := $(BIN)/rasa
 MODEL := models/diagnostic.tar.gz
-TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard components/*.py) \
+# The evaluation modules under components/ (evaluation, answer_evaluation, door_evaluation) are not
+# part of the pipeline: changing them does not retrain the model.
+TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
+	$(filter-out %evaluation.py,$(wildcard components/*.py)) \
 	bot/understanding/reader.py bot/understanding/reader_examples.py bot/content/reader_corpus.yml
 
 # Embedded defaults: SQLite files under var/, servers on loopback.
@@ -35,14 +38,15 @@ export DIAGNOSTIC_RASA_URL ?= http://$(RASA_HOST):$(RASA_PORT)
 # file go in DIAGNOSTIC_RUN_DIR, every log in DIAGNOSTIC_LOG_DIR.
 export DIAGNOSTIC_RUN_DIR ?= $(CURDIR)/var
 export DIAGNOSTIC_LOG_DIR ?= $(CURDIR)/var/log
-# Rasa's conversation locks (seconds): a lock left by a killed Rasa in a shared lock store
-# (Redis) holds its users back this long at most (Rasa's default: 60). See README, « Pannes ».
+# Rasa's conversation locks: in Rasa's memory, or in Redis when LOCK_STORE_URL is set (several
+# Rasa; channels/lock_store.py gives a dead Rasa's locks back after LOCK_OWNER_LEASE, 5 s). A
+# ticket lives TICKET_LOCK_LIFETIME seconds at most (Rasa's default: 60). See README, « Pannes ».
 export TICKET_LOCK_LIFETIME ?= 15
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install train secrets run status shell test lint validate unit stories e2e install-browser browser bench-widget nlu-test bench-nlu clean
+.PHONY: help install train secrets run status shell test lint validate unit stories e2e install-browser browser bench-widget nlu-test bench-nlu bench-nlu-door clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -94,8 +98,11 @@ e2e: install train ## End-to-end tests on the real servers
 nlu-test: install train ## The trained model keeps its held-out figures (tests/nlu, benchmarks/nlu.md)
 	$(BIN)/pytest -q -m nlu
 
-bench-nlu: install train ## Train and compare the NLU pipelines and the deployed model, write benchmarks/nlu.md (about 45 min)
+bench-nlu: install train ## Train and compare the NLU pipelines and the deployed model, write benchmarks/nlu.md (about 65 min)
 	nice $(PY) scripts/bench_nlu.py
+
+bench-nlu-door: install train ## Only the answers played through the door, before / after issue 10 (benchmarks/nlu.md, about 20 min)
+	nice $(PY) scripts/bench_nlu.py --door-only
 
 install-browser: ## Chromium (Debian) and local copies of axe-core and rasa-webchat, if missing
 	bash scripts/install-browser.sh
@@ -118,3 +125,9 @@ clean: ## Remove the trained model, the results and the local databases
 .PHONY: bench-review
 bench-review: install ## Benchmark of the staff review on 10,000 conversations (writes benchmarks/review.md)
 	$(PY) scripts/bench_review.py
+
+# RUNS=2 for a quick try (default 20 runs of each fault; about an hour on 2 cores).
+.PHONY: bench-reliability
+bench-reliability: install train ## Every fault of tests/faults/ 20 times, random timing (writes benchmarks/reliability.md)
+	bash scripts/test-services.sh
+	source var/test-services.env && nice $(PY) scripts/bench_reliability.py $(if $(RUNS),--runs $(RUNS))

@@ -17,8 +17,9 @@ value: it counts as ``not_understood`` for an expected value and as ``right`` fo
 label (the person asked to skip).
 
 Shared by ``scripts/eval_answers.py`` (quick in-process figures), ``scripts/bench_nlu.py``
-and ``tests/nlu/test_blind_targets.py``. For the blind set (``tests/nlu_blind/``) only
-aggregate figures are ever printed: see its README.
+and ``tests/nlu/test_blind_targets.py``; ``components/door_evaluation.py`` plays the same
+items, with the same outcomes, in complete diagnostics through the real servers. For the
+blind set (``tests/nlu_blind/``) only aggregate figures are ever printed: see its README.
 """
 
 from __future__ import annotations
@@ -117,9 +118,12 @@ def load_items(path: Path | str) -> list[Item]:
 
 
 def type_key(question: Any) -> str:
-    if question.answer_type == "choix" and question.multiple:
-        return "choix_multiple"
-    return question.answer_type
+    return type_of(question.answer_type, question.multiple)
+
+
+def type_of(answer_type: str, multiple: bool) -> str:
+    """The answer type the figures are split by (a multiple choice apart from a single one)."""
+    return "choix_multiple" if answer_type == "choix" and multiple else answer_type
 
 
 def rule_actions(path: Path = RULES) -> dict[str, list[str]]:
@@ -131,6 +135,35 @@ def rule_actions(path: Path = RULES) -> dict[str, list[str]]:
         if steps and "intent" in steps[0]:
             mapping[steps[0]["intent"]] = [s["action"] for s in steps[1:] if "action" in s]
     return mapping
+
+
+def stored_value(answers: dict[str, Any], question_id: str) -> Any:
+    """The value an answer of the store holds for the question, or None.
+
+    "Ne sait pas" of a yes / partly / no question is a value; elsewhere an unknown stores
+    no value (like a skip).
+    """
+    answer = answers.get(question_id)
+    if answer is None:
+        return None
+    if answer.status == "answered" or (answer.status == "unknown" and answer.value is not None):
+        return answer.value
+    return None
+
+
+def confirmation_of(messages: Iterable[dict[str, Any]]) -> tuple[Any, ...]:
+    """The candidates of a confirmation among the assistant's messages (empty: none asked).
+
+    Messages as the REST channel and Rasa's dispatcher give them (text, buttons, custom).
+    """
+    confirmed: tuple[Any, ...] = ()
+    for message in messages:
+        custom = message.get("custom") or {}
+        if isinstance(custom, dict) and custom.get("type") == "confirmation":
+            confirmed = tuple(c.get("value") for c in custom.get("candidates") or [])
+        elif (message.get("text") or "").startswith(CONFIRM_PREFIX):  # before the payload existed
+            confirmed = tuple(b.get("payload") for b in message.get("buttons") or [])
+    return confirmed
 
 
 def outcome_of(expected: Any, stored: Any, confirmed: Sequence[Any]) -> str:
@@ -235,23 +268,8 @@ class Player:
             module.conversation = original  # type: ignore[assignment]
             dialogue.read_in_context = original_read  # type: ignore[assignment]
         source = f"{decisions[-1].kind}:{decisions[-1].source}" if decisions else f"intent:{intent}"
-        answers = store.answers(record.id)
-        stored: Any = None
-        if item.question_id in answers:
-            answer = answers[item.question_id]
-            if answer.status == "answered":
-                stored = answer.value
-            elif answer.status == "unknown" and answer.value is not None:
-                # "ne sait pas" of a yes / partly / no question is a value; elsewhere an
-                # unknown stores no value (like a skip).
-                stored = answer.value
-        confirmed: tuple[Any, ...] = ()
-        for message in dispatcher.messages:
-            custom = message.get("custom") or {}
-            if isinstance(custom, dict) and custom.get("type") == "confirmation":
-                confirmed = tuple(c.get("value") for c in custom.get("candidates") or [])
-            elif (message.get("text") or "").startswith(CONFIRM_PREFIX):  # before the payload existed
-                confirmed = tuple(b.get("payload") for b in message.get("buttons") or [])
+        stored = stored_value(store.answers(record.id), item.question_id)
+        confirmed = confirmation_of(dispatcher.messages)
         return Played(
             item,
             type_key(question),

@@ -25,6 +25,13 @@ For each candidate config (benchmarks/configs/*.yml), in a child process of its 
 Answer normalisation (bot/understanding) does not depend on the pipeline: it is scored
 once on tests/nlu_holdout/answers.yml, per answer type.
 
+Last, what the person lives (``--door-only``, `make bench-nlu-door`, runs this part alone
+and re-renders the report from benchmarks/nlu.json): the blind set's and the held-out
+set's answers played in complete diagnostics through the door, on today's servers and on
+the baseline commit's (before issue 10's understanding work), in the same run
+(components/door_evaluation.py). Only aggregate figures per answer type are printed and
+written, never an item of the blind set.
+
 The report compares every candidate with Rasa's suggested pipeline (``rasa_docs``),
 measured in the same run, and says which candidate config.yml is.
 """
@@ -54,6 +61,16 @@ AMBIGUITIES = (0.0, 0.05, 0.1)
 TARGET_MACRO_F1 = 0.95
 TARGET_NORMALISATION = 0.97
 TARGET_PER_TYPE = 0.95
+DOOR_SETS = {
+    "blind": ROOT / "tests" / "nlu_blind" / "answers.yml",
+    "holdout": ROOT / "tests" / "nlu_holdout" / "answers.yml",
+}
+DOOR_TITLES = {
+    "blind": "Jeu aveugle (`tests/nlu_blind/`)",
+    "holdout": "Jeu tenu à part (`tests/nlu_holdout/answers.yml`, lu pendant la mise au point)",
+}
+PIPELINES = ("baseline", "current")
+OUTCOME_TITLES = {"right": "juste", "wrong": "faux", "confirm": "confirme", "not_understood": "incompris"}
 
 
 def _quiet_rasa() -> None:
@@ -215,6 +232,33 @@ def deployed_figures(tmp: Path) -> dict[str, Any] | None:
     return json.loads(output.read_text(encoding="utf-8"))
 
 
+def door_figures(parallel: int = 2) -> dict[str, Any]:
+    """The answer sets through the door, baseline commit and today's tree (aggregates only)."""
+    sys.path.insert(0, str(ROOT))
+    from components.answer_evaluation import load_items
+    from components.door_evaluation import BASELINE_COMMIT, measure, resolve
+
+    def show(pipeline: str, label: str, run: Any) -> None:
+        print(f"  {label}, {pipeline} : {run.conversations} conversations, {run.seconds / 60:.1f} min")
+        print(run.figures().table(), flush=True)
+
+    start = time.perf_counter()
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = machine()["load"]
+    sets = {label: load_items(path) for label, path in DOOR_SETS.items()}
+    runs = measure(sets, PIPELINES, parallel, on_run=show)
+    return {
+        "date": date,
+        "seconds": time.perf_counter() - start,
+        "load": load,
+        "baseline": resolve(BASELINE_COMMIT),
+        "parallel": parallel,
+        "sets": {
+            label: {pipeline: runs[pipeline][label].as_dict() for pipeline in PIPELINES} for label in sets
+        },
+    }
+
+
 # --- parent process: every config, then the report ---------------------------------
 
 
@@ -297,6 +341,10 @@ def normalisation() -> dict[str, Any]:
 
 def _f(value: float, digits: int = 3) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
 
 
 def _std(values: list[float]) -> float:
@@ -539,6 +587,60 @@ def _normalisation_section(norm: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _door_section(door: dict[str, Any] | None) -> list[str]:
+    if not door:
+        return []
+    sys.path.insert(0, str(ROOT))
+    from components.answer_evaluation import OUTCOMES, TYPES
+
+    lines = [
+        "",
+        "## Réponses en contexte, par la porte (diagnostics complets)",
+        "",
+        f"Mesuré le {door['date']} en {door['seconds'] / 60:.0f} min (charge au départ {door['load']}), "
+        "`make bench-nlu-door` (`components/door_evaluation.py`). Chaque réponse étiquetée est jouée "
+        "une fois dans un diagnostic complet mené à `POST /api/messages`, sur les vrais serveurs "
+        "(serveur d'actions, Rasa, site ; limites de débit relevées pour la mesure) : le coureur répond "
+        "à la question que désignent les charges des réponses, quel que soit l'ordre, et lit le résultat "
+        "dans le stockage des diagnostics et dans les réponses. **juste** : la valeur attendue est "
+        "enregistrée du premier coup (pour `null` : rien d'enregistré, rien demandé) ; **faux** : une "
+        "autre valeur, en silence ; **confirme** : l'assistant demande laquelle ; **incompris** : rien "
+        "d'enregistré, rien demandé. Une question restée en attente est ensuite close par une réponse "
+        "sûre (bouton), pour que le diagnostic continue.",
+        "",
+        f"« avant » : le commit `{door['baseline'][:7]}`, juste avant le travail de compréhension de "
+        "l'issue 10, ses serveurs démarrés depuis son arbre (`git archive`) et son modèle entraîné une "
+        "fois dans le même environnement ; « après » : l'arbre courant et `models/diagnostic.tar.gz`. "
+        "Les deux sont mesurés dans la même exécution. Jeu aveugle : chiffres agrégés seulement.",
+    ]
+    header = ["type", "n"] + [f"{OUTCOME_TITLES[o]} {when}" for o in OUTCOMES for when in ("avant", "après")]
+    for label, runs in door["sets"].items():
+        before, after = runs["baseline"], runs["current"]
+        lines += ["", f"### {DOOR_TITLES.get(label, label)}", "", _row(header), "|---|" + "---:|" * 9]
+        for key in [*TYPES, "total"]:
+            if key not in after["figures"]:
+                continue
+            n = after["figures"][key]["n"]
+            name = f"**{key}**" if key == "total" else key.replace("choix_multiple", "choix multiple")
+            cells = [name, _n(n)]
+            for outcome in OUTCOMES:
+                for figures in (before["figures"], after["figures"]):
+                    counts = figures.get(key)
+                    rate = counts[outcome] / counts["n"] if counts and counts["n"] else 0.0
+                    cell = f"{_f(100 * rate, 1)} %"
+                    cells.append(f"**{cell}**" if key == "total" and outcome in ("right", "wrong") else cell)
+            lines.append(_row(cells))
+        lines.append("")
+        for when, run in (("avant", before), ("après", after)):
+            unplayed = sum(run["unplayed"].values())
+            missing = f" ; {unplayed} réponses jamais demandées (question absente du parcours)"
+            lines.append(
+                f"- {when} : {run['conversations']} diagnostics, {_n(run['turns'])} messages envoyés, "
+                f"{_f(run['seconds'] / 60, 1)} min{missing if unplayed else ''}."
+            )
+    return lines
+
+
 def _errors_section(result: dict[str, Any] | None) -> list[str]:
     if result is None:
         return []
@@ -597,6 +699,7 @@ def report(
     seconds: float,
     date: str | None = None,
     deployed: dict[str, Any] | None = None,
+    door: dict[str, Any] | None = None,
 ) -> str:
     today = date or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     by_name = {r["name"]: r for r in results}
@@ -627,9 +730,30 @@ def report(
     lines += _per_intent_section(results)
     lines += _fallback_section(by_name.get(chosen) if chosen else None)
     lines += _normalisation_section(norm)
+    lines += _door_section(door)
     lines += _method_section(by_name.get(chosen) if chosen else None)
     lines += _errors_section(by_name.get(chosen) if chosen else None)
     return "\n".join(lines) + "\n"
+
+
+def _render(saved: dict[str, Any], folds: int) -> str:
+    """The report of a saved run (benchmarks/nlu.json)."""
+    configs = [CONFIGS / f"{r['name']}.yml" for r in saved["results"]]
+    return report(
+        saved["results"],
+        saved["normalisation"],
+        saved["machine"],
+        saved.get("folds", folds),
+        saved.get("chosen") or chosen_config(configs),
+        saved.get("seconds", 0.0),
+        saved.get("date"),
+        saved.get("deployed"),
+        saved.get("door"),
+    )
+
+
+def _write_json(path: Path, saved: dict[str, Any]) -> None:
+    path.write_text(json.dumps(saved, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def main() -> None:
@@ -641,6 +765,13 @@ def main() -> None:
     parser.add_argument("--cv", default="chosen", help="'chosen' (config.yml's pipeline), 'all', or names")
     parser.add_argument("--output", type=Path, default=REPORT)
     parser.add_argument("--from-json", type=Path, help="re-render the report from a previous run's JSON")
+    parser.add_argument(
+        "--door-only",
+        action="store_true",
+        help="only the answers through the door (before / after), into the report's JSON, then re-render",
+    )
+    parser.add_argument("--no-door", action="store_true", help="skip the answers through the door")
+    parser.add_argument("--parallel", type=int, default=2, help="conversations at a time at the door")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child process: one config
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--deployed", type=Path, help=argparse.SUPPRESS)  # child: the deployed model
@@ -651,23 +782,25 @@ def main() -> None:
     if args.deployed is not None:
         run_deployed(args.deployed, args.json)
         return
+    if args.door_only:
+        saved_path = args.output.with_suffix(".json")
+        door = door_figures(args.parallel)
+        if not saved_path.exists():
+            print(json.dumps(door, ensure_ascii=False, indent=1))
+            return
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        saved["door"] = door
+        _write_json(saved_path, saved)
+        args.output.write_text(_render(saved, args.folds), encoding="utf-8")
+        print(f"{args.output} : section « par la porte » réécrite.")
+        return
     if args.from_json is not None:
         saved = json.loads(args.from_json.read_text(encoding="utf-8"))
         if "deployed" not in saved:
             with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
                 saved["deployed"] = deployed_figures(Path(tmp))
-            args.from_json.write_text(json.dumps(saved, ensure_ascii=False, indent=1), encoding="utf-8")
-        configs = [CONFIGS / f"{r['name']}.yml" for r in saved["results"]]
-        text = report(
-            saved["results"],
-            saved["normalisation"],
-            saved["machine"],
-            saved.get("folds", args.folds),
-            saved.get("chosen") or chosen_config(configs),
-            saved.get("seconds", 0.0),
-            saved.get("date"),
-            saved.get("deployed"),
-        )
+            _write_json(args.from_json, saved)
+        text = _render(saved, args.folds)
         args.output.write_text(text, encoding="utf-8")
         print(text)
         return
@@ -693,27 +826,23 @@ def main() -> None:
             _child("--one", str(config), "--folds", str(folds), "--json", str(output))
             results.append(json.loads(output.read_text(encoding="utf-8")))
         deployed = deployed_figures(Path(tmp))
+    door = None if args.no_door else door_figures(args.parallel)
     seconds = time.perf_counter() - start
-    text = report(results, norm, info, args.folds, chosen, seconds, date, deployed)
+    saved = {
+        "date": date,
+        "seconds": seconds,
+        "folds": args.folds,
+        "chosen": chosen,
+        "machine": info,
+        "normalisation": norm,
+        "results": results,
+        "deployed": deployed,
+        "door": door,
+    }
+    text = _render(saved, args.folds)
     args.output.parent.mkdir(exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
-    args.output.with_suffix(".json").write_text(
-        json.dumps(
-            {
-                "date": date,
-                "seconds": seconds,
-                "folds": args.folds,
-                "chosen": chosen,
-                "machine": info,
-                "normalisation": norm,
-                "results": results,
-                "deployed": deployed,
-            },
-            ensure_ascii=False,
-            indent=1,
-        ),
-        encoding="utf-8",
-    )
+    _write_json(args.output.with_suffix(".json"), saved)
     print(text)
 
 

@@ -4,8 +4,13 @@
     .venv/bin/python scripts/eval_answers.py --set tests/nlu_holdout/answers.yml --details
     .venv/bin/python scripts/eval_answers.py --model /tmp/f-models/x.tar.gz --set my.yml --details
 
-No server: see components/answer_evaluation.py. The blind set (tests/nlu_blind/) is never
-printed item by item, whatever the options: only its aggregate figures.
+    .venv/bin/python scripts/eval_answers.py --door --set tests/nlu_holdout/answers.yml --details
+    .venv/bin/python scripts/eval_answers.py --door baseline   # the same at the baseline commit
+
+No server: see components/answer_evaluation.py; with --door, complete diagnostics at the
+real servers' chat API instead (components/door_evaluation.py; `make bench-nlu-door` runs
+both pipelines on both sets). The blind set (tests/nlu_blind/) is never printed item by
+item, whatever the options: only its aggregate figures.
 """
 
 from __future__ import annotations
@@ -28,16 +33,31 @@ def main() -> None:
     )
     parser.add_argument("--breakdown", action="store_true", help="aggregate failures by reader")
     parser.add_argument("--json", type=Path, help="write the aggregate figures as JSON")
+    parser.add_argument(
+        "--door",
+        nargs="?",
+        const="current",
+        choices=("current", "baseline"),
+        help="complete diagnostics through the door of today's tree (or of the baseline commit)",
+    )
     args = parser.parse_args()
     from scripts.bench_nlu import _quiet_rasa
 
     _quiet_rasa()
     from components.answer_evaluation import BLIND_ANSWERS, Player, breakdown, figures, load_items
 
-    player = Player(args.model)
+    paths = args.sets or [BLIND_ANSWERS]
+    if args.door:
+        from components.door_evaluation import measure
+
+        runs = measure({str(path): load_items(path) for path in paths}, [args.door])[args.door]
+        played_sets = {path: runs[str(path)].played for path in paths}
+    else:
+        player = Player(args.model)
+        played_sets = {path: player.play(load_items(path)) for path in paths}
+        player.close()
     output: dict[str, object] = {}
-    for path in args.sets or [BLIND_ANSWERS]:
-        played = player.play(load_items(path))
+    for path, played in played_sets.items():
         result = figures(played)
         output[str(path)] = result.as_dict()
         print(f"== {path}")
@@ -54,7 +74,6 @@ def main() -> None:
                         f" confirm {list(p.confirmed)} (expected {p.item.value!r};"
                         f" {p.intent} {p.confidence:.2f})"
                     )
-    player.close()
     if args.json:
         args.json.write_text(json.dumps(output, ensure_ascii=False, indent=1), encoding="utf-8")
 

@@ -60,11 +60,16 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
 
 
 @contextmanager
-def running(command: Sequence[str], env: Mapping[str, str], log: Path, health_url: str) -> Iterator[None]:
-    """A server process, up (health_url answers 200) for the duration of the block."""
+def running(
+    command: Sequence[str], env: Mapping[str, str], log: Path, health_url: str, cwd: Path = ROOT
+) -> Iterator[None]:
+    """A server process, up (health_url answers 200) for the duration of the block.
+
+    ``cwd`` is the project tree it runs from (another commit's tree for a baseline).
+    """
     with log.open("w") as output:
         process = subprocess.Popen(
-            list(command), cwd=ROOT, env=dict(env), stdout=output, stderr=subprocess.STDOUT
+            list(command), cwd=cwd, env=dict(env), stdout=output, stderr=subprocess.STDOUT
         )
     try:
         wait_until_up(health_url, process, log)
@@ -132,12 +137,16 @@ class Servers:
 
 
 @contextmanager
-def rasa_servers(folder: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[Servers]:
+def rasa_servers(
+    folder: Path, extra_env: Mapping[str, str] | None = None, root: Path = ROOT, model: Path = MODEL
+) -> Iterator[Servers]:
     """The action server and the Rasa server (its channels, no HTTP API) on the trained model.
 
     ``extra_env`` is added to their environment (e.g. DIAGNOSTIC_PUBLIC_URL for report links).
+    ``root`` and ``model``: another project tree and its model (components/door_evaluation.py
+    runs an earlier commit's servers this way).
     """
-    if not MODEL.exists():
+    if not model.exists():
         raise RuntimeError("No trained model: run `make train` first (make e2e and make browser do it).")
     actions_port, rasa_port = free_port(), free_port()
     env = {
@@ -155,16 +164,16 @@ def rasa_servers(folder: Path, extra_env: Mapping[str, str] | None = None) -> It
     env.pop("SANIC_HOST", None)  # the action server must default to loopback by itself
     actions = [str(RASA), "run", "actions", "--actions", "actions", "--port", str(actions_port)]
     rasa = [
-        str(RASA), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+        str(RASA), "run", "--model", str(model), "--endpoints", "endpoints.yml",
         "--credentials", "credentials.yml", "--interface", "127.0.0.1",
         "--port", str(rasa_port),
     ]  # fmt: skip
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     actions_url = f"http://127.0.0.1:{actions_port}"
     with ExitStack() as stack:
-        stack.enter_context(running(actions, env, folder / "actions.log", f"{actions_url}/health"))
+        stack.enter_context(running(actions, env, folder / "actions.log", f"{actions_url}/health", root))
         # GET / ("Hello from Rasa") exists without the HTTP API, once the model is loaded.
-        stack.enter_context(running(rasa, env, folder / "rasa.log", f"{rasa_url}/"))
+        stack.enter_context(running(rasa, env, folder / "rasa.log", f"{rasa_url}/", root))
         yield Servers(
             rest_url=f"{rasa_url}/webhooks/rest/webhook",
             rasa_url=rasa_url,

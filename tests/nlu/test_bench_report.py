@@ -1,6 +1,6 @@
 """The NLU benchmark's report (scripts/bench_nlu.py): choices it makes and what it prints.
 
-The benchmark itself takes about 45 minutes (`make bench-nlu`); these tests check its
+The benchmark itself takes about 65 minutes (`make bench-nlu`); these tests check its
 pure parts on the committed results (benchmarks/nlu.json) so that a change in the script
 cannot silently break the report or its choice of pipeline and fallback threshold.
 """
@@ -66,6 +66,7 @@ def test_the_report_shows_every_pipeline_the_deployed_model_and_the_targets(benc
         saved["seconds"],
         saved["date"],
         saved["deployed"],
+        saved.get("door"),
     )
     for result in saved["results"]:
         assert f"| {result['name']} |" in text or f"**{result['name']}** (config.yml)" in text
@@ -73,4 +74,7 @@ def test_the_report_shows_every_pipeline_the_deployed_model_and_the_targets(benc
     assert bench._f(saved["deployed"]["holdout"]["macro_f1"]) in text
     assert saved["machine"]["cpu"] in text and saved["date"] in text
     assert "≥ 0,97" in text and "≥ 0,95" in text
+    if saved.get("door"):  # make bench-nlu-door: both sets, before and after
+        assert "## Réponses en contexte, par la porte (diagnostics complets)" in text
+        assert "### Jeu aveugle (`tests/nlu_blind/`)" in text and saved["door"]["baseline"][:7] in text
     assert text == (ROOT / "benchmarks" / "nlu.md").read_text(encoding="utf-8")
