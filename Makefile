@@ -71,7 +71,7 @@ train: $(MODEL) ## Train the model if the training data or the config changed
 secrets: ## Create var/secrets.env (the secrets of Rasa, the action server and the site) if missing
 	@bash scripts/make-secrets.sh
 
-run: install train ## Start the action and Rasa servers, the website and the demo site, supervised (Ctrl-C stops all)
+run: install train authorities ## Start the action and Rasa servers, the website and the demo site, supervised (Ctrl-C stops all)
 	@bash scripts/run.sh
 
 status: ## Which services run (under make run), since when, and where their logs are
@@ -86,7 +86,7 @@ lint: install ## ruff
 validate: install ## rasa data validate --fail-on-warnings
 	$(RASA) data validate --fail-on-warnings --quiet
 
-unit: install ## Unit tests (no server)
+unit: install install-authorities ## Unit tests (no server)
 	$(BIN)/pytest -q -m "not e2e and not browser and not nlu"
 
 stories: install train ## Test stories with --fail-on-prediction-errors
@@ -113,7 +113,7 @@ browser: install train install-browser ## Browser tests: widget, report, accessi
 bench-widget: install install-browser ## Gzipped size of the widget vs rasa-webchat (benchmarks/widget.md)
 	$(PY) scripts/bench_widget.py
 
-test: install ## The whole suite (what CI runs)
+test: install install-authorities ## The whole suite (what CI runs)
 	bash scripts/test-services.sh
 	$(MAKE) --no-print-directory lint validate
 	source var/test-services.env && $(MAKE) --no-print-directory unit
@@ -121,6 +121,17 @@ test: install ## The whole suite (what CI runs)
 
 clean: ## Remove the trained model, the results and the local databases
 	rm -rf models results var
+
+# The official administrative division (issue 13): the npm pack in var/npm-cache/, then the store.
+.PHONY: install-authorities authorities bench-authorities
+install-authorities: ## Local copy (npm pack) of the official administrative division, if missing
+	bash scripts/install-authorities.sh
+
+authorities: install install-authorities ## Load the official division into the diagnostic store (if missing or older)
+	$(PY) -m bot authorities load
+
+bench-authorities: install install-authorities ## Authority names: recognition, false alarms, time per lookup (benchmarks/authorities.md)
+	nice $(PY) scripts/bench_authorities.py
 
 .PHONY: bench-review
 bench-review: install ## Benchmark of the staff review on 10,000 conversations (writes benchmarks/review.md)

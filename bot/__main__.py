@@ -1,7 +1,8 @@
 """Command line: ``python -m bot export SENDER_ID`` prints a stored diagnostic as JSON.
 
 The staff review's commands (staff accounts, export-nlu, exports, delete, purge) are in
-bot/review/cli.py; ``python -m bot --help`` lists them all.
+bot/review/cli.py, those of the official administrative division (authorities load,
+find-authority) in bot/authorities/cli.py; ``python -m bot --help`` lists them all.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from bot.authorities import cli as authorities_cli
 from bot.review import cli as review_cli
 from bot.storage import DiagnosticStore
 
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("sender_id", help="identifiant de la conversation (sender id)")
     export.set_defaults(handler=_export)
     review_cli.add_commands(commands)
+    authorities_cli.add_commands(commands)
     return parser
 
 
