@@ -142,3 +142,9 @@ bench-review: install ## Benchmark of the staff review on 10,000 conversations (
 bench-reliability: install train ## Every fault of tests/faults/ 20 times, random timing (writes benchmarks/reliability.md)
 	bash scripts/test-services.sh
 	source var/test-services.env && nice $(PY) scripts/bench_reliability.py $(if $(RUNS),--runs $(RUNS))
+
+# Locust runs in its own environment, var/locust-venv (its dependencies clash with Rasa's).
+.PHONY: bench-load
+bench-load: install train ## Users through the door at 1, 5, 20, 50, and a bare rasa init (writes benchmarks/load.md, about 20 min)
+	bash scripts/install-locust.sh
+	nice $(PY) scripts/bench_load.py
