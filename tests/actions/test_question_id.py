@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
-import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import actions as module
 from actions.actions import (
     ActionAnswer,
     ActionDontKnow,
@@ -19,26 +16,8 @@ from actions.actions import (
     DiagnosticAction,
     latest_question_id,
 )
-from bot.dialogue import DiagnosticConversation
-from bot.messages import default_messages
-from bot.questionnaire import default_questionnaire
-from bot.recommendations import default_catalogue
-from bot.storage import DiagnosticStore
 
 SENDER = "action-onglets"
-
-
-@pytest.fixture
-def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DiagnosticConversation:
-    conversation = DiagnosticConversation(
-        store=DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"),
-        questionnaire=default_questionnaire(),
-        catalogue=default_catalogue(),
-        messages=default_messages(),
-        public_url="http://diag.test",
-    )
-    monkeypatch.setattr(module, "conversation", lambda: conversation)
-    return conversation
 
 
 def tracker(
