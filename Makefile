@@ -10,10 +10,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 RASA := $(BIN)/rasa
 MODEL := models/diagnostic.tar.gz
-# The evaluation modules under components/ (evaluation, answer_evaluation, door_evaluation) are not
-# part of the pipeline: changing them does not retrain the model.
-TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-	$(filter-out %evaluation.py,$(wildcard components/*.py)) \
+TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard components/*.py) \
 	bot/understanding/reader.py bot/understanding/reader_examples.py bot/content/reader_corpus.yml
 
 # Embedded defaults: SQLite files under var/, servers on loopback.

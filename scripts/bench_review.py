@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import random
 import statistics
@@ -37,6 +36,7 @@ from bot.review import ConversationFilters, Review, ReviewSettings, TrackerEvent
 from bot.review.tracker import events as events_table  # noqa: E402
 from bot.storage import DiagnosticStore  # noqa: E402
 from bot.storage.models import AnswerRow, Diagnostic, ResultRow  # noqa: E402
+from evaluation.machine import summary as machine_summary  # noqa: E402
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 METADATA = {
@@ -259,18 +259,6 @@ def median_ms(function: Callable[[], object], repeat: int) -> tuple[float, float
     return statistics.median(timings), max(timings)
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cœurs, {platform.system()} {platform.release()}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=10_000)
@@ -366,7 +354,7 @@ def main() -> int:
         "# Benchmark de la relecture (données)",
         "",
         f"- date : {NOW.strftime('%Y-%m-%d %H:%M')} UTC",
-        f"- machine : {machine()}",
+        f"- machine : {machine_summary()}",
         f"- Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, base : {backend}"
         + (f" (SQLite {__import__('sqlite3').sqlite_version})" if backend == "sqlite" else ""),
         f"- {args.conversations} conversations, {seeded['events']} événements Rasa "

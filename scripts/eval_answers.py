@@ -7,8 +7,8 @@
     .venv/bin/python scripts/eval_answers.py --door --set tests/nlu_holdout/answers.yml --details
     .venv/bin/python scripts/eval_answers.py --door baseline   # the same at the baseline commit
 
-No server: see components/answer_evaluation.py; with --door, complete diagnostics at the
-real servers' chat API instead (components/door_evaluation.py; `make bench-nlu-door` runs
+No server: see evaluation/answers.py; with --door, complete diagnostics at the
+real servers' chat API instead (evaluation/door.py; `make bench-nlu-door` runs
 both pipelines on both sets). The blind set (tests/nlu_blind/) is never printed item by
 item, whatever the options: only its aggregate figures.
 """
@@ -44,11 +44,11 @@ def main() -> None:
     from scripts.bench_nlu import _quiet_rasa
 
     _quiet_rasa()
-    from components.answer_evaluation import BLIND_ANSWERS, Player, breakdown, figures, load_items
+    from evaluation.answers import BLIND_ANSWERS, Player, breakdown, figures, load_items
 
     paths = args.sets or [BLIND_ANSWERS]
     if args.door:
-        from components.door_evaluation import measure
+        from evaluation.door import measure
 
         runs = measure({str(path): load_items(path) for path in paths}, [args.door])[args.door]
         played_sets = {path: runs[str(path)].played for path in paths}

@@ -1,4 +1,4 @@
-"""The runner of `make bench-nlu-door` (components/door_evaluation.py) on the e2e servers.
+"""The runner of `make bench-nlu-door` (evaluation/door.py) on the e2e servers.
 
 A few labelled answers, one of each outcome, are played in complete diagnostics through the
 door (the web application started on the session's Rasa servers): each is read as expected,
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from components.answer_evaluation import Item
-from components.door_evaluation import OTHER_QUESTION, door_on, known_good, play, stored_change
+from evaluation.answers import Item
+from evaluation.door import OTHER_QUESTION, door_on, known_good, play, stored_change
 from tests.servers import Servers
 
 EXPECTED = {

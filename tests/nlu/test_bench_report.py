@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from evaluation import nlu_report
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -40,9 +42,9 @@ def test_config_yml_keeps_the_best_measured_pipeline(bench, saved) -> None:
 
 def test_config_yml_uses_the_tuned_fallback_threshold(bench, saved) -> None:
     chosen = next(r for r in saved["results"] if r["name"] == saved["chosen"])
-    best = {amb: bench.best_fallback(points) for amb, points in chosen["fallback"].items()}
+    best = {amb: nlu_report.best_fallback(points) for amb, points in chosen["fallback"].items()}
     ambiguity, point = max(best.items(), key=lambda kv: (kv[1]["handled_right"], -kv[1]["wrong_accepted"]))
-    threshold, gap = bench.fallback_settings(bench._pipeline(ROOT / "config.yml"))
+    threshold, gap = nlu_report.fallback_settings(nlu_report.pipeline_steps(ROOT / "config.yml"))
     assert (threshold, gap) == (point["threshold"], float(ambiguity))
 
 
@@ -53,11 +55,11 @@ def test_best_fallback_prefers_fewer_wrong_actions_then_the_lower_threshold(benc
         {"threshold": 0.4, "handled_right": 0.9, "wrong_accepted": 4},
         {"threshold": 0.5, "handled_right": 0.8, "wrong_accepted": 1},
     ]
-    assert bench.best_fallback(points)["threshold"] == 0.3
+    assert nlu_report.best_fallback(points)["threshold"] == 0.3
 
 
 def test_the_report_shows_every_pipeline_the_deployed_model_and_the_targets(bench, saved) -> None:
-    text = bench.report(
+    text = nlu_report.report(
         saved["results"],
         saved["normalisation"],
         saved["machine"],
@@ -71,7 +73,7 @@ def test_the_report_shows_every_pipeline_the_deployed_model_and_the_targets(benc
     for result in saved["results"]:
         assert f"| {result['name']} |" in text or f"**{result['name']}** (config.yml)" in text
     assert "## Le modèle déployé (`make train`)" in text
-    assert bench._f(saved["deployed"]["holdout"]["macro_f1"]) in text
+    assert nlu_report._f(saved["deployed"]["holdout"]["macro_f1"]) in text
     assert saved["machine"]["cpu"] in text and saved["date"] in text
     assert "≥ 0,97" in text and "≥ 0,95" in text
     if saved.get("door"):  # make bench-nlu-door: both sets, before and after

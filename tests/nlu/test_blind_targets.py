@@ -2,7 +2,7 @@
 
 `make nlu-test` runs this after `make train` (marker ``nlu``): each of the 1,476 blind
 answers is played in a fresh diagnostic waiting at its question, through the trained model,
-the rules of data/rules.yml and the real actions (components/answer_evaluation.py, about two
+the rules of data/rules.yml and the real actions (evaluation/answers.py, about two
 minutes). Only aggregate figures are computed and shown: never an item of the set.
 
 Two kinds of bars:
@@ -40,7 +40,7 @@ TARGET_WRONG = 0.003
 def blind():
     if not MODEL.exists():
         pytest.fail("No trained model: run `make train` first (make nlu-test does it).")
-    from components.answer_evaluation import BLIND_ANSWERS, Player, figures, load_items
+    from evaluation.answers import BLIND_ANSWERS, Player, figures, load_items
 
     with Player(MODEL) as player:
         return figures(player.play(load_items(BLIND_ANSWERS)))

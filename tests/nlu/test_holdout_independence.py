@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.understanding.holdout import load_answers
 from bot.understanding.text import match_form
+from evaluation.holdout_answers import load_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")

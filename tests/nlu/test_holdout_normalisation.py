@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.understanding.holdout import load_answers, score_answers
+from evaluation.holdout_answers import load_answers, score_answers
 
 MIN_OVERALL = 0.97
 MIN_PER_TYPE = 0.95

@@ -30,7 +30,7 @@ MIN_ENTITY_F1 = 0.80
 def holdout():
     if not MODEL.exists():
         pytest.fail("No trained model: run `make train` first (make nlu-test does it).")
-    from components.evaluation import evaluate, holdout_examples, load_processor
+    from evaluation.intents import evaluate, holdout_examples, load_processor
 
     examples = holdout_examples()
     scores, _ = evaluate(load_processor(MODEL), examples)

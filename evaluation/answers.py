@@ -17,7 +17,7 @@ value: it counts as ``not_understood`` for an expected value and as ``right`` fo
 label (the person asked to skip).
 
 Shared by ``scripts/eval_answers.py`` (quick in-process figures), ``scripts/bench_nlu.py``
-and ``tests/nlu/test_blind_targets.py``; ``components/door_evaluation.py`` plays the same
+and ``tests/nlu/test_blind_targets.py``; ``evaluation/door.py`` plays the same
 items, with the same outcomes, in complete diagnostics through the real servers. For the
 blind set (``tests/nlu_blind/``) only aggregate figures are ever printed: see its README.
 """
@@ -178,7 +178,7 @@ class Player:
     """Plays answers in context against a trained model and the real actions."""
 
     def __init__(self, model: Path | str) -> None:
-        from components.evaluation import load_processor
+        from evaluation.intents import load_processor
 
         quiet()
 

@@ -1,6 +1,6 @@
 """Answers in context, through the door: complete diagnostics at the chat API, as people live them.
 
-The same labelled answers and the same outcomes as ``components/answer_evaluation.py``
+The same labelled answers and the same outcomes as ``evaluation/answers.py``
 (right / wrong / confirm / not_understood, per answer type), but played on the real servers:
 the action server, Rasa and the web application (``python -m bot.web site``), started as the
 end-to-end tests start them (``tests/servers.py``), with the door's rate limits raised for
@@ -52,7 +52,7 @@ from typing import Any
 
 import httpx
 
-from components.answer_evaluation import (
+from evaluation.answers import (
     ROOT,
     Figures,
     Item,

@@ -19,7 +19,7 @@ import yaml
 from bot.questionnaire import Question, Questionnaire, default_questionnaire
 from bot.understanding.answers import normalise
 
-HOLDOUT_ANSWERS = Path(__file__).resolve().parents[2] / "tests" / "nlu_holdout" / "answers.yml"
+HOLDOUT_ANSWERS = Path(__file__).resolve().parents[1] / "tests" / "nlu_holdout" / "answers.yml"
 
 
 @dataclass(frozen=True)
