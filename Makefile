@@ -134,14 +134,16 @@ bench-authorities: install install-authorities ## Authority names: recognition, 
 bench-review: install ## Benchmark of the staff review on 10,000 conversations (writes benchmarks/review.md)
 	$(PY) scripts/bench_review.py
 
-# RUNS=2 for a quick try (default 20 runs of each fault; about an hour on 2 cores).
+# RUNS=2 for a quick try (default 20 runs of each fault; about 90 minutes on 2 cores);
+# FAULTS=name,name re-runs only those faults (the others keep their figures, benchmarks/reliability.json).
 .PHONY: bench-reliability
 bench-reliability: install train ## Every fault of tests/faults/ 20 times, random timing (writes benchmarks/reliability.md)
 	bash scripts/test-services.sh
-	source var/test-services.env && nice $(PY) scripts/bench_reliability.py $(if $(RUNS),--runs $(RUNS))
+	source var/test-services.env && nice $(PY) scripts/bench_reliability.py $(if $(RUNS),--runs $(RUNS)) $(if $(FAULTS),--faults $(FAULTS))
 
 # Locust runs in its own environment, var/locust-venv (its dependencies clash with Rasa's).
 .PHONY: bench-load
 bench-load: install train ## Users through the door at 1, 5, 20, 50, and a bare rasa init (writes benchmarks/load.md, about 20 min)
 	bash scripts/install-locust.sh
 	nice $(PY) scripts/bench_load.py
+

@@ -9,30 +9,40 @@ the answer is taken, one more answer after it; then the stored diagnostic is rea
 fault: the runs, what the user saw (each kind of reply, counted), the answers lost, stored twice
 or under another question (all must be 0) and the time to recover (median, max).
 
+``--faults a,b`` runs only some faults (the whole benchmark takes over an hour): each fault's
+results are kept in benchmarks/reliability.json with the date of its run, and the report is
+rendered from it, so that the faults not run again keep their last results.
+
 Faults are a registry: one small function per fault, decorated with :func:`fault`, which drives
 :class:`User` objects (made by ``ctx.user()``; every one is checked after the run) and sets
 ``ctx.outcome.recovery``. A fault that needs another configuration of the stack names an entry
-of :data:`STACKS` (``redis``: Rasa's locks in Redis). Timings are measured, never asserted.
+of :data:`STACKS` (``redis``: Rasa's locks in Redis; ``postgres``: the diagnostic database on a
+PostgreSQL server of the benchmark's own; ``lent``: the door in front of a slow Rasa). Timings
+are measured, never asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import random
 import resource
+import shutil
 import signal
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,7 +52,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
 
+from bot.messages import default_messages  # noqa: E402
+from bot.storage.faults import READ_ONLY, UNREACHABLE  # noqa: E402
 from tests.faults.stack import (  # noqa: E402
     RESTART_DEADLINE,
     START_DEADLINE,
@@ -56,9 +70,13 @@ from tests.faults.stack import (  # noqa: E402
     stack_env,
     supervised_stack,
 )
-from tests.servers import MODEL  # noqa: E402
+from tests.servers import MODEL, free_port  # noqa: E402
+from tests.slow_rasa import SlowRasa  # noqa: E402
 
 REPORT = ROOT / "benchmarks" / "reliability.md"
+RESULTS = ROOT / "benchmarks" / "reliability.json"  # each fault's last results, the report's source
+START_POSTGRES = ROOT / "scripts" / "start-test-postgres.sh"
+SLOW_RASA_SECONDS = 20.0  # the slow Rasa's answers come this late (the door waits 15 s)
 DEFAULT_RUNS = 20
 # What the user types at each question (a different text each, so that an answer filed under
 # another question shows); the first five are the fault tests' (tests/faults/test_action_server.py).
@@ -115,10 +133,16 @@ def reply_kind(reply: httpx.Response | Exception, position: int | None) -> str:
 
 
 class User:
-    """One conversation through the door; knows what it typed, checks what was stored."""
+    """One conversation through the door; knows what it typed, checks what was stored.
 
-    def __init__(self, ctx: Context) -> None:
+    ``widget``: each message carries, as the site's widget sends it, the question it answers and
+    a message id (a new one for each message typed; the same one when the widget's
+    « Réessayer » sends it again).
+    """
+
+    def __init__(self, ctx: Context, widget: bool = False) -> None:
         self.ctx = ctx
+        self.widget = widget
         self.sender: str | None = None
         self.question: dict[str, Any] | None = None
         self.given: dict[str, str] = {}  # question id -> text, for every answer taken
@@ -135,10 +159,21 @@ class User:
         assert self.question is not None
         return ANSWERS[self.question["question_id"]]
 
-    def post(self, timeout: float = 60) -> httpx.Response | Exception:
+    def new_message_id(self) -> str:
+        return f"bench-{self.ctx.rng.getrandbits(64):016x}"
+
+    def post(self, timeout: float = 60, message_id: str | None = None) -> httpx.Response | Exception:
+        """Sends the current answer (``message_id``: the widget's, to send it again)."""
+        assert self.question is not None
         started = time.monotonic()
         try:
-            return self.ctx.stack.post(self.sender, self.typed, timeout=timeout)
+            if not self.widget:
+                return self.ctx.stack.post(self.sender, self.typed, timeout=timeout)
+            body = {
+                "sender": self.sender, "message": self.typed, "question_id": self.question["question_id"],
+                "message_id": message_id or self.new_message_id(),
+            }  # fmt: skip
+            return httpx.post(f"{self.ctx.stack.door_url}/api/messages", json=body, timeout=timeout)
         except httpx.HTTPError as error:
             return error
         finally:
@@ -193,11 +228,12 @@ class User:
 class Context:
     stack: Stack
     rng: random.Random
+    service: Any = None  # what the fault's stack set up besides (STACKS): a server, a proxy
     outcome: Outcome = field(default_factory=Outcome)
     users: list[User] = field(default_factory=list)
 
-    def user(self) -> User:
-        user = User(self)
+    def user(self, widget: bool = False) -> User:
+        user = User(self, widget)
         self.users.append(user)
         return user
 
@@ -228,14 +264,114 @@ def fault(name: str, title: str, recovery: str, stack: str = "memoire") -> Calla
     return register
 
 
-# Each stack: its overrides of tests/faults/stack.py's environment, and a line for the report.
-STACKS: dict[str, tuple[Callable[[], dict[str, str]], str]] = {
-    "memoire": (dict, "verrous de Rasa en mémoire (défaut embarqué)"),
+# Each stack: what it sets up besides (its overrides of tests/faults/stack.py's environment, and
+# a service the faults use, as ``ctx.service``), and a line for the report.
+Setup = Callable[[argparse.Namespace], AbstractContextManager[tuple[dict[str, str], Any]]]
+
+
+@contextlib.contextmanager
+def nothing_more(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Any]]:
+    yield {}, None
+
+
+@contextlib.contextmanager
+def locks_in_redis(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Any]]:
+    yield redis_lock_env(redis_url_for_tests()), None
+
+
+class BenchPostgres:
+    """A PostgreSQL server of the benchmark's own, started by scripts/start-test-postgres.sh in a
+    temporary folder (the shared test server is never stopped)."""
+
+    def __init__(self, port: int) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="bench-reliability-pg-"))
+        self.folder.chmod(0o755)  # the server runs as postgres
+        data = self.folder / "data"
+        self.env = {
+            **os.environ, "PGTEST_DATA": str(data), "PGTEST_PORT": str(port),
+            "PGTEST_SOCKET_DIR": str(data), "PGTEST_DB": "diagnostic",
+        }  # fmt: skip
+        self.url = ""
+
+    def _script(self, *args: str) -> str:
+        completed = subprocess.run(
+            ["bash", str(START_POSTGRES), *args], env=self.env, capture_output=True, text=True, timeout=120
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"start-test-postgres.sh {' '.join(args)}: {completed.stderr[-2000:]}")
+        return completed.stdout.strip()
+
+    def start(self) -> None:
+        self.url = self._script("start")
+
+    def stop(self, mode: str = "immediate") -> None:
+        """``immediate``: as a crash, the sessions of the pool are left dead."""
+        self._script("stop", mode)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Server-wide, for every session, as an operator would (config reload, no restart)."""
+        admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with admin.connect() as connection:
+                connection.exec_driver_sql("SET default_transaction_read_only = off")  # this session
+                value = "on" if read_only else "DEFAULT"
+                connection.exec_driver_sql(f"ALTER SYSTEM SET default_transaction_read_only = {value}")
+                connection.exec_driver_sql("SELECT pg_reload_conf()")
+
+            def reloaded() -> bool:  # new sessions show the setting once the server has reloaded
+                with admin.connect() as connection:
+                    shown = connection.exec_driver_sql("SHOW default_transaction_read_only").scalar()
+                return shown == ("on" if read_only else "off")
+
+            wait_for(reloaded, 30, "PostgreSQL did not reload its configuration")
+            time.sleep(0.2)  # the running sessions were signalled by then; let them take it
+        finally:
+            admin.dispose()
+
+    def remove(self) -> None:
+        with contextlib.suppress(RuntimeError):  # not running
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def diagnostics_on_postgres(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Any]]:
+    server = BenchPostgres(args.postgres_port or free_port())
+    try:
+        server.start()
+        yield {"DIAGNOSTIC_DATABASE_URL": server.url}, server
+    finally:
+        server.remove()
+
+
+@contextlib.contextmanager
+def behind_a_slow_rasa(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Any]]:
+    """The door talks to Rasa through tests/slow_rasa.py (no delay until a fault sets one)."""
+    rasa_port = free_port()
+    proxy = SlowRasa(f"http://127.0.0.1:{rasa_port}")
+    with proxy.running():
+        yield {"RASA_PORT": str(rasa_port), "DIAGNOSTIC_RASA_URL": proxy.url}, proxy
+
+
+STACKS: dict[str, tuple[Setup, str]] = {
+    "memoire": (nothing_more, "verrous de Rasa en mémoire (défaut embarqué)"),
     "redis": (
-        lambda: redis_lock_env(redis_url_for_tests()),
+        locks_in_redis,
         "verrous de Rasa dans Redis (`LOCK_STORE_URL`), durée de vie d'un ticket 600 s au lieu de "
         "15 s : le ticket du Rasa tué est encore valable à son retour, seul le rendu des verrous "
         "des processus morts (`channels/lock_store.py`) peut libérer la conversation à temps",
+    ),
+    "postgres": (
+        diagnostics_on_postgres,
+        "base des diagnostics sur un serveur PostgreSQL à part (`scripts/start-test-postgres.sh`, "
+        "dossier temporaire) ; verrous de Rasa en mémoire ; l'utilisateur écrit comme dans le "
+        "widget du site (chaque message porte la question à laquelle il répond)",
+    ),
+    "lent": (
+        behind_a_slow_rasa,
+        "le site parle à Rasa à travers un relais qui retient ses réponses (`tests/slow_rasa.py`) ; "
+        "le site attend Rasa 15 s (`DIAGNOSTIC_RASA_TIMEOUT`) ; verrous de Rasa en mémoire ; "
+        "l'utilisateur écrit comme dans le widget du site",
     ),
 }
 
@@ -434,6 +570,141 @@ def two_tabs_and_a_double_click(ctx: Context) -> None:
     ctx.outcome.seen.update(kinds)
 
 
+@fault(
+    "postgres-arretee",
+    "base des diagnostics PostgreSQL arrêtée comme par une panne (`pg_ctl stop -m immediate`) "
+    "pendant un message, puis redémarrée après 0 à 12 s",
+    "du redémarrage de PostgreSQL à la réponse acceptée (l'utilisateur réessaie toutes les secondes)",
+    stack="postgres",
+)
+def postgres_stopped(ctx: Context) -> None:
+    server: BenchPostgres = ctx.service
+    user = ctx.user(widget=True)
+    user.start()
+    user.answer(ctx.answered_before())
+    logged = log_size(ctx.stack, "actions")
+    replies: list[httpx.Response | Exception] = []
+    in_flight = threading.Thread(target=lambda: replies.append(user.post()))
+    in_flight.start()
+    time.sleep(ctx.rng.uniform(0, 0.5))  # before, while or after the turn is stored
+    try:
+        server.stop("immediate")
+        in_flight.join(timeout=120)
+        assert replies, "the door did not answer the message in flight"
+        user.took(replies[0])
+        time.sleep(ctx.rng.uniform(0, 6))
+        user.took(user.post())  # said (again) while the database is down
+        time.sleep(ctx.rng.uniform(0, 6))
+    finally:
+        server.start()
+    at = time.monotonic()
+    user.answer_until_taken(60, every=1)
+    ctx.outcome.recovery = time.monotonic() - at
+    if f"Diagnostic store fault ({UNREACHABLE})" in log_since(ctx.stack, "actions", logged):
+        ctx.outcome.facts[f"« Diagnostic store fault ({UNREACHABLE}) » dans actions.log"] += 1
+    user.answer()
+
+
+@fault(
+    "postgres-lecture-seule",
+    "base des diagnostics PostgreSQL passée en lecture seule (`default_transaction_read_only`, "
+    "rechargé sans redémarrage) pendant un message, de 0 à 6 s",
+    "du retour en écriture à la réponse acceptée (l'utilisateur réessaie toutes les secondes)",
+    stack="postgres",
+)
+def postgres_read_only(ctx: Context) -> None:
+    server: BenchPostgres = ctx.service
+    user = ctx.user(widget=True)
+    user.start()
+    user.answer(ctx.answered_before())
+    logged = log_size(ctx.stack, "actions")
+    replies: list[httpx.Response | Exception] = []
+    in_flight = threading.Thread(target=lambda: replies.append(user.post()))
+    in_flight.start()
+    time.sleep(ctx.rng.uniform(0, 0.5))  # before, while or after the turn is stored
+    try:
+        server.set_read_only(True)
+        in_flight.join(timeout=120)
+        assert replies, "the door did not answer the message in flight"
+        user.took(replies[0])
+        if user.took(user.post()):  # said (again) on the read-only store
+            ctx.outcome.facts["réponse prise alors que la base était en lecture seule : ERREUR"] += 1
+        elif intact(ctx.stack, user):
+            ctx.outcome.facts[
+                "diagnostic relu pendant la panne : la réponse refusée n'y est pas, la question en "
+                "cours n'a pas bougé, les réponses prises y sont"
+            ] += 1
+        time.sleep(ctx.rng.uniform(0, 6))
+    finally:
+        server.set_read_only(False)
+    at = time.monotonic()
+    user.answer_until_taken(60, every=1)
+    ctx.outcome.recovery = time.monotonic() - at
+    if f"Diagnostic store fault ({READ_ONLY})" in log_since(ctx.stack, "actions", logged):
+        ctx.outcome.facts[f"« Diagnostic store fault ({READ_ONLY}) » dans actions.log"] += 1
+    user.answer()
+
+
+def intact(stack: Stack, user: User) -> bool:
+    """The stored diagnostic, read during the fault: the answers taken, and the pending question
+    still pending (no half-written turn)."""
+    assert user.question is not None
+    exported = stack.export(user.sender)
+    stored = exported["answers"]
+    pending = user.question["question_id"]
+    return (
+        exported.get("current_question_id") == pending
+        and pending not in stored
+        and all(stored.get(asked, {}).get("raw_text") == typed for asked, typed in user.given.items())
+    )
+
+
+@fault(
+    "rasa-lent",
+    f"Rasa lent (ses réponses arrivent après {SLOW_RASA_SECONDS:.0f} s) ; l'utilisateur réessaie "
+    "après 0 à 10 s, avec « Réessayer » (le même message) ou en retapant sa réponse",
+    "du premier envoi à la réponse acceptée",
+    stack="lent",
+)
+def slow_rasa(ctx: Context) -> None:
+    proxy: SlowRasa = ctx.service
+    user = ctx.user(widget=True)
+    user.start()
+    user.answer(ctx.answered_before())
+    assert user.question is not None
+    question_id = user.question["question_id"]
+    tries: Counter[str] = Counter()
+    proxy.delay = SLOW_RASA_SECONDS
+    try:
+        message_id = user.new_message_id()
+        started = time.monotonic()
+        reply = user.post(message_id=message_id)
+        taken = user.took(reply)
+        ctx.outcome.timings["attente du premier envoi avant la réponse du site"] = user.last_duration
+        while not taken:
+            if time.monotonic() - started > 300:
+                raise AssertionError("answer not taken after 300 s")
+            time.sleep(ctx.rng.uniform(0, 10))
+            if ctx.rng.random() < 0.5:
+                tries["« Réessayer » (le même message)"] += 1  # the widget sends its last one again
+            else:
+                tries["réponse retapée (un nouveau message)"] += 1  # for the same question
+                message_id = user.new_message_id()
+            reply = user.post(message_id=message_id)
+            taken = user.took(reply)
+        ctx.outcome.recovery = time.monotonic() - started
+    finally:
+        proxy.delay = 0.0
+    assert isinstance(reply, httpx.Response)
+    if default_messages().say("stale_answer") in [m.get("text") for m in reply.json()["messages"]]:
+        ctx.outcome.facts["réponse retapée refusée (« déjà traitée »), puis la question suivante"] += 1
+    for kind in tries:
+        ctx.outcome.facts[f"au moins un nouvel essai par {kind}"] += 1
+    sent = len(proxy.posted(sender=user.sender, question_id=question_id))
+    ctx.outcome.facts[f"réponse transmise à Rasa {sent} fois"] += 1
+    user.answer()
+
+
 def at_once(
     door_url: str, bodies: list[dict[str, Any]], jitter: Callable[[], float]
 ) -> list[httpx.Response | Exception]:
@@ -474,6 +745,14 @@ def wait_for(check: Callable[[], Any], deadline: float, failure: str | None) -> 
         time.sleep(0.25)
 
 
+def log_size(stack: Stack, service: str) -> int:
+    return len((stack.log_dir / f"{service}.log").read_text(errors="replace"))
+
+
+def log_since(stack: Stack, service: str, size: int) -> str:
+    return (stack.log_dir / f"{service}.log").read_text(errors="replace")[size:]
+
+
 def health(stack: Stack) -> dict[str, Any]:
     try:
         return httpx.get(f"{stack.door_url}/api/health", timeout=10).json()
@@ -481,8 +760,8 @@ def health(stack: Stack) -> dict[str, Any]:
         return {}
 
 
-def run_once(stack: Stack, chosen: Fault, rng: random.Random) -> Outcome:
-    ctx = Context(stack=stack, rng=rng)
+def run_once(stack: Stack, chosen: Fault, rng: random.Random, service: Any = None) -> Outcome:
+    ctx = Context(stack=stack, rng=rng, service=service)
     try:
         chosen.run(ctx)
     except Exception as error:  # the run is reported as failed, the benchmark goes on
@@ -525,19 +804,81 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cœurs, {platform.system()} {platform.release()}"
 
 
-def seconds(values: list[float]) -> tuple[str, str]:
+def seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} s"
+
+
+def median_max(values: list[float]) -> list[float | None]:
     if not values:
-        return "–", "–"
-    return f"{statistics.median(values):.1f} s", f"{max(values):.1f} s"
+        return [None, None]
+    return [round(statistics.median(values), 1), round(max(values), 1)]
 
 
-def report(results: dict[str, list[Outcome]], args: argparse.Namespace, seed: int, minutes: float) -> str:
+def summary(chosen: Fault, outcomes: list[Outcome], session: str) -> dict[str, Any]:
+    """One fault's results as benchmarks/reliability.json keeps them (with their texts of the time)."""
+    facts: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    timings: dict[str, list[float]] = {}
+    for outcome in outcomes:
+        seen.update(outcome.seen)
+        facts.update(outcome.facts)
+        for label, value in outcome.timings.items():
+            timings.setdefault(label, []).append(value)
+    return {
+        "session": session,
+        "title": chosen.title,
+        "stack": STACKS[chosen.stack][1],
+        "recovery_measures": chosen.recovery,
+        "runs": len(outcomes),
+        "failures": sum(o.error is not None for o in outcomes),
+        "lost": sum(o.lost for o in outcomes),
+        "duplicated": sum(o.duplicated for o in outcomes),
+        "misfiled": sum(o.misfiled for o in outcomes),
+        "recovery": median_max([o.recovery for o in outcomes if o.recovery is not None]),
+        "facts": dict(facts),
+        "timings": {label: median_max(values) for label, values in timings.items()},
+        "errors": [o.error for o in outcomes if o.error],
+        "seen": [[kind, count] for kind, count in seen.most_common()],
+    }
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {"sessions": {}, "faults": {}}
+    return json.loads(path.read_text())
+
+
+def save_results(path: Path, results: dict[str, Any]) -> None:
+    """Keeps only the sessions (runs of the benchmark) that some fault's results come from."""
+    used = {entry["session"] for entry in results["faults"].values()}
+    results["sessions"] = {key: value for key, value in results["sessions"].items() if key in used}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+
+
+def report(results: dict[str, Any]) -> str:
+    """benchmarks/reliability.md, from benchmarks/reliability.json (the registry's order first)."""
+    faults = results["faults"]
+    names = [name for name in FAULTS if name in faults] + [name for name in faults if name not in FAULTS]
+    sessions = results["sessions"]
     lines = [
         "# Fiabilité : pannes provoquées et reprise",
         "",
-        f"- date : {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, durée {minutes:.0f} min",
-        f"- machine : {machine()} ; charge moyenne au départ : {args.load_before}",
-        f"- {args.runs} passages par panne, graine {seed} (`--seed {seed}` rejoue les mêmes tirages)",
+        "Chaque panne garde les résultats de son dernier passage (`benchmarks/reliability.json`, "
+        "d'où ce rapport est tiré) : `--faults` ne rejoue que celles qu'on lui donne.",
+        "",
+    ]
+    for key in sorted(sessions):
+        session = sessions[key]
+        ran = [name for name in names if faults[name]["session"] == key]
+        lines.append(
+            f"- passage du {session['date']} UTC, durée {session['minutes']:.0f} min ; machine : "
+            f"{session['machine']} ; charge moyenne au départ : {session['load']} ; "
+            f"{session['runs']} passages par panne, graine {session['seed']} "
+            f"(`{session['replay']}` rejoue les mêmes tirages) ; pannes : "
+            + ", ".join(f"`{name}`" for name in ran)
+        )
+    lines += [
         "- la pile de `make run` (supervisord, `deploy/supervisord.conf`) lancée par "
         "`tests/faults/stack.py`, sur le modèle entraîné ; chaque passage : un nouvel utilisateur "
         f"qui passe par le site, 0 à {MAX_ANSWERED_BEFORE} réponses (au hasard) avant la panne, "
@@ -546,16 +887,16 @@ def report(results: dict[str, list[Outcome]], args: argparse.Namespace, seed: in
         "(`python -m bot export`)",
         "",
         "| panne | passages | échecs | réponses perdues | en double | sous une autre question "
-        "| reprise médiane | reprise max |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| reprise médiane | reprise max | passage du |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for name, outcomes in results.items():
-        chosen = FAULTS[name]
-        median, worst = seconds([o.recovery for o in outcomes if o.recovery is not None])
+    for name in names:
+        entry = faults[name]
+        median, worst = entry["recovery"]
         lines.append(
-            f"| {chosen.title} | {len(outcomes)} | {sum(o.error is not None for o in outcomes)} "
-            f"| {sum(o.lost for o in outcomes)} | {sum(o.duplicated for o in outcomes)} "
-            f"| {sum(o.misfiled for o in outcomes)} | {median} | {worst} |"
+            f"| {entry['title']} | {entry['runs']} | {entry['failures']} | {entry['lost']} "
+            f"| {entry['duplicated']} | {entry['misfiled']} | {seconds(median)} | {seconds(worst)} "
+            f"| {sessions[entry['session']]['date']} |"
         )
     lines += [
         "",
@@ -564,76 +905,101 @@ def report(results: dict[str, list[Outcome]], args: argparse.Namespace, seed: in
         "question : un texte enregistré sous une question à laquelle il ne répondait pas. "
         "Les trois doivent rester à 0.",
     ]
-    for name, outcomes in results.items():
-        chosen = FAULTS[name]
-        lines += ["", f"## {chosen.title}", "", f"- pile : {STACKS[chosen.stack][1]}"]
-        lines.append(f"- reprise : {chosen.recovery}")
-        seen: Counter[str] = Counter()
-        facts: Counter[str] = Counter()
-        timings: dict[str, list[float]] = {}
-        for outcome in outcomes:
-            seen.update(outcome.seen)
-            facts.update(outcome.facts)
-            for label, value in outcome.timings.items():
-                timings.setdefault(label, []).append(value)
-        for label, count in facts.items():
-            lines.append(f"- {label} : {count} passages sur {len(outcomes)}")
-        for label, values in timings.items():
-            median, worst = seconds(values)
-            lines.append(f"- {label} : médiane {median}, max {worst}")
-        errors = [o.error for o in outcomes if o.error]
-        for error in errors:
+    for name in names:
+        entry = faults[name]
+        lines += ["", f"## {entry['title']}", ""]
+        lines.append(f"- passage du {sessions[entry['session']]['date']} UTC (`--faults {name}`)")
+        lines += [f"- pile : {entry['stack']}", f"- reprise : {entry['recovery_measures']}"]
+        for label, count in entry["facts"].items():
+            lines.append(f"- {label} : {count} passages sur {entry['runs']}")
+        for label, (median, worst) in entry["timings"].items():
+            lines.append(f"- {label} : médiane {seconds(median)}, max {seconds(worst)}")
+        for error in entry["errors"]:
             lines.append(f"- échec : {error}")
         lines += ["", "| ce qu'a vu l'utilisateur (à partir de la panne) | fois |", "|---|---:|"]
-        for kind, count in seen.most_common():
+        for kind, count in entry["seen"]:
             lines.append(f"| {kind.replace('|', '/')} | {count} |")
     lines += ["", "Commande : `make bench-reliability` (`scripts/bench_reliability.py --help`).", ""]
     return "\n".join(lines)
+
+
+def fault_names(text: str) -> list[str]:
+    """``--faults a,b``: names of the registry, in its order."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in FAULTS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"pannes inconnues : {', '.join(unknown) or '(aucune)'} ; connues : {', '.join(FAULTS)}"
+        )
+    return [name for name in FAULTS if name in names]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help="passages par panne (défaut 20)")
     parser.add_argument("--seed", type=int, default=None, help="graine des tirages (défaut : au hasard)")
-    parser.add_argument("--faults", nargs="*", choices=sorted(FAULTS), help="seulement ces pannes")
+    parser.add_argument(
+        "--faults", type=fault_names, default=list(FAULTS),
+        help=f"seulement ces pannes, séparées par des virgules (défaut : toutes) : {','.join(FAULTS)}",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, default=REPORT, help="le rapport (benchmarks/reliability.md)")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS,
+        help="les résultats de chaque panne, source du rapport (benchmarks/reliability.json)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--postgres-port", type=int, default=None,
+        help="port du serveur PostgreSQL des pannes « postgres-* » (défaut : un port libre)",
+    )  # fmt: skip
     args = parser.parse_args()
     if not MODEL.exists():
         print("Pas de modèle entraîné : lancez `make train`.", file=sys.stderr)
         return 1
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     rng = random.Random(seed)
-    args.load_before = " / ".join(f"{value:.2f}" for value in os.getloadavg())
-    chosen = [FAULTS[name] for name in (args.faults or FAULTS)]
-    results: dict[str, list[Outcome]] = {f.name: [] for f in chosen}
+    load_before = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    began = datetime.now(timezone.utc)
+    chosen = [FAULTS[name] for name in args.faults]
+    outcomes: dict[str, list[Outcome]] = {f.name: [] for f in chosen}
     started = time.monotonic()
-    for stack_name, (overrides, _) in STACKS.items():
+    for stack_name, (setup, _) in STACKS.items():
         faults = [f for f in chosen if f.stack == stack_name]
         if not faults:
             continue
-        with tempfile.TemporaryDirectory(prefix=f"bench-reliability-{stack_name}-") as folder:
-            path = Path(folder)
+        with contextlib.ExitStack() as cleanup:
+            folder = tempfile.TemporaryDirectory(prefix=f"bench-reliability-{stack_name}-")
+            path = Path(cleanup.enter_context(folder))
+            overrides, service = cleanup.enter_context(setup(args))
             print(f"Pile « {stack_name} » : démarrage (Rasa charge son modèle)…", flush=True)
-            env = stack_env(path, **overrides())
-            with supervised_stack(path, env) as stack:
-                for each in faults:
-                    for number in range(1, args.runs + 1):
-                        outcome = run_once(stack, each, rng)
-                        results[each.name].append(outcome)
-                        recovery = f"{outcome.recovery:.1f} s" if outcome.recovery is not None else "–"
-                        print(
-                            f"[{each.name} {number}/{args.runs}] reprise {recovery}, perdues {outcome.lost}, "
-                            f"en double {outcome.duplicated}, ailleurs {outcome.misfiled}"
-                            + (f", ÉCHEC {outcome.error}" if outcome.error else "")
-                            + f" ; vu : {dict(outcome.seen)}",
-                            flush=True,
-                        )
-            forget_lock_keys(env)
-    text = report(results, args, seed, (time.monotonic() - started) / 60)
+            env = stack_env(path, **overrides)
+            cleanup.callback(forget_lock_keys, env)
+            stack = cleanup.enter_context(supervised_stack(path, env))
+            for each in faults:
+                for number in range(1, args.runs + 1):
+                    outcome = run_once(stack, each, rng, service)
+                    outcomes[each.name].append(outcome)
+                    recovery = f"{outcome.recovery:.1f} s" if outcome.recovery is not None else "–"
+                    print(
+                        f"[{each.name} {number}/{args.runs}] reprise {recovery}, perdues {outcome.lost}, "
+                        f"en double {outcome.duplicated}, ailleurs {outcome.misfiled}"
+                        + (f", ÉCHEC {outcome.error}" if outcome.error else "")
+                        + f" ; vu : {dict(outcome.seen)}",
+                        flush=True,
+                    )
+    session = f"{began:%Y-%m-%dT%H:%MZ}"
+    replay = f"--seed {seed}" + ("" if len(chosen) == len(FAULTS) else f" --faults {','.join(args.faults)}")
+    results = load_results(args.results)
+    results["sessions"][session] = {
+        "date": f"{began:%Y-%m-%d %H:%M}", "minutes": round((time.monotonic() - started) / 60, 1),
+        "machine": machine(), "load": load_before, "runs": args.runs, "seed": seed, "replay": replay,
+    }  # fmt: skip
+    for each in chosen:
+        results["faults"][each.name] = summary(each, outcomes[each.name], session)
+    save_results(args.results, results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
-    print(f"\nRapport : {args.out}")
-    bad = sum(o.lost + o.duplicated + o.misfiled for outcomes in results.values() for o in outcomes)
+    args.out.write_text(report(results))
+    print(f"\nRapport : {args.out} (résultats : {args.results})")
+    bad = sum(o.lost + o.duplicated + o.misfiled for runs in outcomes.values() for o in runs)
     return 1 if bad else 0
 
 

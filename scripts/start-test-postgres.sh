@@ -5,6 +5,7 @@
 #   export TEST_POSTGRES_URL="$(scripts/start-test-postgres.sh)"   # init if missing, start, create db
 #   .venv/bin/pytest tests/bot/test_storage.py                      # postgres params now run
 #   scripts/start-test-postgres.sh stop                             # stop the server (data kept)
+#   scripts/start-test-postgres.sh stop immediate                   # stop it as a crash would
 #   scripts/start-test-postgres.sh url                              # print the URL only
 #
 # Only the URL goes to stdout; progress messages go to stderr.
@@ -45,8 +46,17 @@ case "${1:-start}" in
         exit 0
         ;;
     stop)
+        # pg_ctl's shutdown mode: smart, fast (default) or immediate (no clean shutdown).
+        MODE="${2:-fast}"
+        case "$MODE" in
+            smart | fast | immediate) ;;
+            *)
+                echo "usage: $0 stop [smart|fast|immediate]" >&2
+                exit 2
+                ;;
+        esac
         if is_running; then
-            as_owner "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w stop >&2
+            as_owner "$PG_BIN/pg_ctl" -D "$DATA" -m "$MODE" -w stop >&2
         else
             log "not running"
         fi
@@ -54,7 +64,7 @@ case "${1:-start}" in
         ;;
     start) ;;
     *)
-        echo "usage: $0 [start|stop|url]" >&2
+        echo "usage: $0 [start|stop [mode]|url]" >&2
         exit 2
         ;;
 esac
