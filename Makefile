@@ -147,3 +147,10 @@ bench-load: install train ## Users through the door at 1, 5, 20, 50, and a bare 
 	bash scripts/install-locust.sh
 	nice $(PY) scripts/bench_load.py
 
+# The scale-out topology (deploy/scale/: two Rasa, two action servers, two door processes, nginx
+# with TLS; PostgreSQL and Redis of its own) beside one process of each, on this machine.
+.PHONY: bench-scale
+bench-scale: install train ## Scale-out topology through nginx vs one process of each, capacity model (writes benchmarks/load.md, about 15 min)
+	bash scripts/install-locust.sh
+	bash scripts/install-nginx.sh >/dev/null
+	nice $(PY) scripts/bench_scale.py

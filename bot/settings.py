@@ -9,7 +9,11 @@ DIAGNOSTIC_PUBLIC_URL          address people use to reach the site    http://12
 DIAGNOSTIC_WEB_HOST            interface the web application binds     127.0.0.1
 DIAGNOSTIC_WEB_PORT            port of the web application             8000
 DIAGNOSTIC_DEMO_PORT           port of the demo commune website        8001
-DIAGNOSTIC_RASA_URL            Rasa server (REST channel)              http://127.0.0.1:5005
+DIAGNOSTIC_RASA_URL            Rasa server(s) (REST channel): one      http://127.0.0.1:5005
+                               address, or several separated by
+                               commas that share the tracker store
+                               and the lock store (turns go to each
+                               in turn, bot/web/rasa_client.py)
 DIAGNOSTIC_RASA_TIMEOUT        seconds to wait for Rasa's answer       15
                                (then 504; the request goes on, a
                                retry gets its answer)
@@ -126,6 +130,7 @@ class Settings:
     web_host: str = DEFAULT_WEB_HOST
     web_port: int = DEFAULT_WEB_PORT
     demo_port: int = DEFAULT_DEMO_PORT
+    # One Rasa server, or several separated by commas (rasa_addresses; bot/web/rasa_client.py).
     rasa_url: str = DEFAULT_RASA_URL
     rasa_timeout: float = 15.0
     # Sent to Rasa's REST channel in X-Diagnostic-Secret (bot.service_secret).
@@ -297,6 +302,33 @@ def _redis_url(environ: Mapping[str, str]) -> str | None:
     return raw
 
 
+def rasa_addresses(raw: str) -> tuple[str, ...]:
+    """The Rasa servers of a DIAGNOSTIC_RASA_URL value (comma-separated, without trailing "/")."""
+    return tuple(dict.fromkeys(item.strip().rstrip("/") for item in raw.split(",") if item.strip()))
+
+
+def _rasa_url(environ: Mapping[str, str]) -> str:
+    """DIAGNOSTIC_RASA_URL checked: one http(s) address or several, comma-separated, each once."""
+    raw = environ.get("DIAGNOSTIC_RASA_URL", "").strip() or DEFAULT_RASA_URL
+    items = [item.strip().rstrip("/") for item in raw.split(",") if item.strip()]
+    for item in items:
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise SettingsError(
+                "DIAGNOSTIC_RASA_URL doit donner l'adresse http:// ou https:// d'un serveur Rasa, ou "
+                "de plusieurs séparées par des virgules, par exemple « http://127.0.0.1:5005 » ou "
+                f"« http://rasa-1:5005, http://rasa-2:5005 » (reçu : {item!r})"
+            )
+    if not items:
+        raise SettingsError(f"DIAGNOSTIC_RASA_URL ne donne aucune adresse de serveur Rasa (reçu : {raw!r})")
+    if len(set(items)) < len(items):
+        raise SettingsError(
+            "DIAGNOSTIC_RASA_URL doit lister chaque serveur Rasa une seule fois, séparés par des "
+            f"virgules (reçu : {raw!r})"
+        )
+    return ",".join(items)
+
+
 def _origins(environ: Mapping[str, str], host: str, demo_port: int) -> tuple[str, ...]:
     raw = environ.get("DIAGNOSTIC_CORS_ORIGINS")
     if raw is None or not raw.strip():
@@ -314,7 +346,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         web_host=host,
         web_port=int_variable(environ, "DIAGNOSTIC_WEB_PORT", DEFAULT_WEB_PORT),
         demo_port=demo_port,
-        rasa_url=(environ.get("DIAGNOSTIC_RASA_URL", "").strip() or DEFAULT_RASA_URL).rstrip("/"),
+        rasa_url=_rasa_url(environ),
         rasa_timeout=_float(environ, "DIAGNOSTIC_RASA_TIMEOUT", 15.0),
         cors_origins=_origins(environ, host, demo_port),
         rate_limit=int_variable(environ, "DIAGNOSTIC_RATE_LIMIT", 30),

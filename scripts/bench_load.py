@@ -61,6 +61,7 @@ from tests.servers import MODEL, RASA, free_port, new_secret, running  # noqa: E
 
 REPORT = ROOT / "benchmarks" / "load.md"
 FIGURES = ROOT / "benchmarks" / "load.json"
+SCALE_FIGURES = ROOT / "benchmarks" / "load.scale.json"  # `make bench-scale` (scripts/bench_scale.py)
 REFERENCE = ROOT / "benchmarks" / "reference"
 CACHE = ROOT / "var" / "cache"
 LOCUST_VENV = ROOT / "var" / "locust-venv"
@@ -89,6 +90,7 @@ RATE_LIMITS = {  # far above what the run sends (one client address for every us
 SERVICES = ("rasa", "actions", "web")
 SERVICE_NAMES = {"rasa": "Rasa", "actions": "serveur d'actions", "web": "site (la porte)"}
 WARM_UP_NUMBER = 1000  # the warm-up conversation's number ({n} in the canned answers)
+WARM_UP_RETRIES = 30  # the door's "réessayez" during the warm-up: the same message, same id, again
 TURNS_PER_DIAGNOSTIC = 33  # "bonjour", "commencer" and the 31 questions of the canned answers
 TURN_A, TURN_B = 3, 30  # the first answer, and one near the end of a diagnostic
 ENDING = ("question", "result")  # the payloads that say what comes next
@@ -135,8 +137,9 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def process_tree(pid: int) -> list[int]:
-    tree, found, todo = _children(), [], [pid]
+def process_tree(pid: int, tree: dict[int, list[int]] | None = None) -> list[int]:
+    """``pid`` and its descendants (``tree``: the children map, when already read)."""
+    tree, found, todo = tree if tree is not None else _children(), [], [pid]
     while todo:
         current = todo.pop()
         found.append(current)
@@ -174,23 +177,30 @@ def machine_cpu() -> tuple[float, float]:
 class Sampler(threading.Thread):
     """Every half second: each service's resident memory (its process tree); keeps the peak."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
+    def __init__(self, pids: dict[str, int | list[int]]) -> None:
         super().__init__(daemon=True)
-        self.pids = pids
+        # A service may be several processes (the scale-out topology's two Rasa servers...).
+        self.pids = {name: pid if isinstance(pid, list) else [pid] for name, pid in pids.items()}
         self.peak: dict[str, int] = dict.fromkeys(pids, 0)
         self.first: dict[str, int] = {}
         self._done = threading.Event()
 
+    def tree(self, name: str, children: dict[int, list[int]] | None = None) -> list[int]:
+        children = children if children is not None else _children()
+        return [each for pid in self.pids[name] for each in process_tree(pid, children)]
+
     def run(self) -> None:
         while not self._done.is_set():
-            for name, pid in self.pids.items():
-                rss = rss_bytes(process_tree(pid))
+            children = _children()  # /proc read once per round, whatever the number of services
+            for name in self.pids:
+                rss = rss_bytes(self.tree(name, children))
                 self.first.setdefault(name, rss)
                 self.peak[name] = max(self.peak[name], rss)
             self._done.wait(0.5)
 
     def cpu(self) -> dict[str, float]:
-        return {name: cpu_seconds(process_tree(pid)) for name, pid in self.pids.items()}
+        children = _children()
+        return {name: cpu_seconds(self.tree(name, children)) for name in self.pids}
 
     def stop(self) -> None:
         self._done.set()
@@ -241,9 +251,11 @@ class Level:
 
 def run_level(
     assistant: str, door_url: str, users: int, duration: int, folder: Path, sampler: Sampler | None,
-    number_base: int, answers: dict[str, str],
+    number_base: int, answers: dict[str, str], ca_file: Path | None = None, label: str | None = None,
 ) -> Level:  # fmt: skip
-    label = f"{assistant[:3]}{users:02d}"
+    """One level of load on the door at ``door_url`` (``ca_file``: the certificate an HTTPS door
+    is checked against, nginx's in the scale-out topology)."""
+    label = label or f"{assistant[:3]}{users:02d}"
     out = folder / f"{label}.json"
     config = {
         "mode": assistant, "door_url": door_url, "users": users, "spawn_rate": SPAWN_RATE,
@@ -252,6 +264,7 @@ def run_level(
         "first_messages": list(FIRST_MESSAGES), "reference_script": list(REFERENCE_SCRIPT),
         "turns_per_conversation": len(answers) + len(FIRST_MESSAGES), "label": label,
         "number_base": number_base, "out": str(out), "seed": users,
+        "ca_file": str(ca_file) if ca_file else None,
     }  # fmt: skip
     config_path = folder / f"{label}.config.json"
     config_path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
@@ -286,19 +299,27 @@ def run_level(
     return level
 
 
-def warm_up(door_url: str, assistant: str, answers: dict[str, str]) -> dict[str, Any]:
+def warm_up(
+    door_url: str, assistant: str, answers: dict[str, str], ca_file: Path | None = None
+) -> dict[str, Any]:
     """One conversation through the door before the levels, alone, not counted in them: the first
     messages after a start load what the servers load lazily (seconds, once). Its turns are
     recorded as scripts/load_users.py records them (the store check covers them too)."""
     records: list[dict[str, Any]] = []
     sender: str | None = None
-    with httpx.Client(base_url=door_url, timeout=120) as client:
+    with httpx.Client(base_url=door_url, timeout=120, verify=str(ca_file) if ca_file else True) as client:
 
         def say(text: str, answers_question: str | None) -> tuple[str | None, list[dict[str, Any]]]:
             nonlocal sender
             started = time.perf_counter()
             body = {"message": text} if sender is None else {"message": text, "sender": sender}
+            body["message_id"] = f"echauffement-{len(records):04d}"
             response = client.post("/api/messages", json=body)
+            for _ in range(WARM_UP_RETRIES):  # a first turn slower than the door's wait: 504, retried
+                if response.status_code not in (502, 503, 504):
+                    break
+                time.sleep(1)
+                response = client.post("/api/messages", json=body)
             latency = (time.perf_counter() - started) * 1000
             response.raise_for_status()
             sender = response.json()["sender"]
@@ -397,7 +418,31 @@ def _error_kind(error: str) -> str:
 # The diagnostic store ---------------------------------------------------------------------
 
 
-def check_store(database: Path, turns: list[dict[str, Any]]) -> dict[str, Any]:
+def _store_rows(database: Path | str) -> tuple[list[tuple[int, str]], list[tuple[int, str, str | None]], int]:
+    """(diagnostics, answers, revision count) of a diagnostic store: a SQLite file, or the
+    SQLAlchemy URL of another database (PostgreSQL in the scale-out topology)."""
+    diagnostics = "SELECT id, sender_id FROM diagnostics ORDER BY id"
+    answers = "SELECT diagnostic_id, question_id, raw_text FROM answers ORDER BY id"
+    revisions = "SELECT COUNT(*) FROM answer_revisions"
+    if isinstance(database, Path):
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            return (list(db.execute(diagnostics)), list(db.execute(answers)),
+                    db.execute(revisions).fetchone()[0])  # fmt: skip
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database, future=True)
+    try:
+        with engine.connect() as db:
+            return (
+                [tuple(row) for row in db.execute(text(diagnostics))],
+                [tuple(row) for row in db.execute(text(answers))],
+                db.execute(text(revisions)).scalar_one(),
+            )
+    finally:
+        engine.dispose()
+
+
+def check_store(database: Path | str, turns: list[dict[str, Any]]) -> dict[str, Any]:
     """Every answer the users sent and saw taken is stored once, in order, in its own diagnostic.
 
     ``turns`` are the records of scripts/load_users.py. An answer is *taken* when the reply
@@ -413,16 +458,13 @@ def check_store(database: Path, turns: list[dict[str, Any]]) -> dict[str, Any]:
     for turn in sorted(turns, key=lambda t: (t["conversation"], t["turn"])):
         if turn.get("sender"):
             by_sender[turn["sender"]].append(turn)
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        diagnostics: dict[str, list[int]] = defaultdict(list)
-        for diagnostic_id, sender in db.execute("SELECT id, sender_id FROM diagnostics ORDER BY id"):
-            diagnostics[sender].append(diagnostic_id)
-        stored: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-        for diagnostic_id, question_id, raw_text in db.execute(
-            "SELECT diagnostic_id, question_id, raw_text FROM answers ORDER BY id"
-        ):
-            stored[diagnostic_id].append((question_id, raw_text))
-        revisions = db.execute("SELECT COUNT(*) FROM answer_revisions").fetchone()[0]
+    diagnostic_rows, answer_rows, revisions = _store_rows(database)
+    diagnostics: dict[str, list[int]] = defaultdict(list)
+    for diagnostic_id, sender in diagnostic_rows:
+        diagnostics[sender].append(diagnostic_id)
+    stored: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for diagnostic_id, question_id, raw_text in answer_rows:
+        stored[diagnostic_id].append((question_id, raw_text))
     problems: list[str] = []
     counts = Counter(revisions=revisions)
     for sender, sent in by_sender.items():
@@ -1057,7 +1099,201 @@ def render(figures: dict[str, Any]) -> str:
         lines += _reference(ours, ref)
     lines += _store(figures)
     lines += _profile(figures)
+    if SCALE_FIGURES.exists():
+        lines += scale_section(json.loads(SCALE_FIGURES.read_text(encoding="utf-8")))
     return "\n".join(lines) + "\n"
+
+
+# The scale-out section and the capacity model (figures of scripts/bench_scale.py) -------------
+
+CORES_USABLE = 0.85  # share of a machine's cores a service may take before queueing dominates
+THINK_SECONDS = 20.0  # a person reads a question and answers it: one turn per 20 s or so
+PG_MAX_CONNECTIONS = 100  # PostgreSQL's default max_connections
+SHARED_MACHINE = 0.25  # other work took more than this share of the cores: the turns/s say little
+APP_SERVICES = ("rasa", "actions", "web", "nginx")
+DATA_SERVICES = ("postgres", "redis")
+SCALE_NAMES = {**SERVICE_NAMES, "web": "site (2 processus)", "nginx": "nginx", "postgres": "PostgreSQL",
+               "redis": "Redis"}  # fmt: skip
+
+
+def scale_section(figures: dict[str, Any]) -> list[str]:
+    """The scale-out run beside the single-process one, then the capacity model (in French)."""
+    single, scale = figures["single"], figures["scale"]
+    seconds = figures["seconds"]
+    lines = [
+        "",
+        "## Passage à l'échelle (`make bench-scale`)",
+        "",
+        _text(f"""
+            Course du {figures['started_at'][:16].replace('T', ' ')} UTC, {figures['machine']} ; charge
+            de la machine avant : {_dec(figures['loadavg_before'][0], 2)}, après :
+            {_dec(figures['loadavg_after'][0], 2)} (d'autres travaux partageaient la machine) ; durée
+            {seconds // 60} min {seconds % 60} s. Écrit par `scripts/bench_scale.py`, chiffres bruts dans
+            `benchmarks/load.scale.json`. Les deux montages utilisent le même code, le même PostgreSQL
+            (magasin des conversations de Rasa et base des diagnostics) et le même Redis (verrous de
+            Rasa, limites de débit, sessions), démarrés par les scripts du projet ; ils tournent l'un
+            après l'autre, avec les mêmes utilisateurs simulés que `make bench-load`. **Un processus de
+            chaque** : `deploy/supervisord.conf` (un serveur d'actions, un Rasa, un site), utilisateurs
+            directement sur le site. **Réparti** : `deploy/scale/supervisord.conf` (deux serveurs
+            d'actions, deux Rasa, deux processus du site, nginx devant), utilisateurs **par nginx en
+            HTTPS** (le coût de TLS et du mandataire est compté).
+        """),
+        "",
+        "| montage | utilisateurs | tours | erreurs | p50 | p95 | p99 | tours/s "
+        "| CPU des 2 cœurs (total / services) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, run in (("un processus de chaque", single), ("réparti (nginx, 2 × 3)", scale)):
+        for s in run["levels"]:
+            lines.append(
+                f"| {label} | {s['users']} | {s['turns']} | {s['errors']} | {_ms(s['p50_ms'])} ms "
+                f"| {_ms(s['p95_ms'])} ms | {_ms(s['p99_ms'])} ms | {_dec(s['turns_per_s'])} "
+                f"| {_pc(s['machine_busy'])} / {_pc(s['services_busy'])} |"
+            )
+    top_single, top_scale = single["levels"][-1], scale["levels"][-1]
+    ratio = top_scale["turns_per_s"] / max(top_single["turns_per_s"], 1e-9)
+    errors = sum(s["errors"] for run in (single, scale) for s in run["levels"])
+    met = ratio >= 1.3 and top_scale["machine_busy"] >= 0.85 and errors == 0
+    lines += [
+        "",
+        _text(f"""
+            À {top_scale['users']} utilisateurs : **{_dec(top_scale['turns_per_s'])} tours/s réparti contre
+            {_dec(top_single['turns_per_s'])} avec un processus de chaque, soit × {_dec(ratio, 2)}** ; les
+            deux cœurs occupés à {_pc(top_scale['machine_busy'])} (un processus de chaque :
+            {_pc(top_single['machine_busy'])}) ; {errors} erreur(s) en tout. Objectif (≥ 85 % des deux
+            cœurs, ≥ 1,3 × les tours/s, zéro erreur) : {'atteint' if met else '**non atteint**'}.
+        """),
+    ]
+    others = max(top_single["others_busy"], top_scale["others_busy"])
+    if others > SHARED_MACHINE:
+        share = top_scale["services_busy"] / max(top_single["services_busy"], 1e-9)
+        per_cpu = (top_scale["turns_per_s"] / max(top_scale["services_busy"], 1e-9)) / max(
+            top_single["turns_per_s"] / max(top_single["services_busy"], 1e-9), 1e-9
+        )
+        lines += [
+            "",
+            _text(f"""
+                **Machine partagée : ces tours/s ne mesurent pas la topologie.** Pendant la course,
+                d'autres travaux prenaient jusqu'à {_pc(others)} des deux cœurs (charge moyenne
+                {_dec(figures['loadavg_before'][0], 1)}) : les services du diagnostic n'en ont obtenu que
+                {_pc(top_single['services_busy'])} (un de chaque) et {_pc(top_scale['services_busy'])}
+                (réparti), soit × {_dec(share, 2)} de CPU pour la topologie répartie, qui a davantage de
+                processus à servir ; rapportés au CPU obtenu, les tours/s sont × {_dec(per_cpu, 2)}. Les
+                objectifs de débit et d'occupation des cœurs se jugent sur une machine calme :
+                relancez `make bench-scale` quand elle l'est. Le CPU par tour de chaque service (plus bas),
+                qui fonde le modèle de capacité, dépend beaucoup moins de ce partage.
+            """),
+        ]
+    lines += [
+        "",
+        "Temps CPU par tour et mémoire de pointe de chaque service, au palier le plus chargé :",
+        "",
+        "| service | processus | CPU par tour, un de chaque | CPU par tour, réparti "
+        "| mémoire de pointe, réparti |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in (*APP_SERVICES, *DATA_SERVICES):
+        one = top_single["cpu_ms_per_turn"].get(name)
+        many = top_scale["cpu_ms_per_turn"].get(name)
+        lines.append(
+            f"| {SCALE_NAMES[name]} | {scale['processes'].get(name, 1)} | {_dec(one)} ms | {_dec(many)} ms "
+            f"| {_mb(scale['peak_rss'].get(name))} |"
+        )
+    for label, run in (("un processus de chaque", single), ("réparti", scale)):
+        store = run["store"]
+        counts = store["counts"]
+        verdict = "intacte" if store["ok"] else "**problèmes** : " + " ; ".join(store["problems"][:5])
+        lines += [
+            "",
+            _text(f"""
+                Base des diagnostics ({label}, PostgreSQL) : {counts.get('conversations', 0)} conversations,
+                {counts.get('taken', 0)} réponses prises, {counts.get('stored', 0)} enregistrées,
+                {counts.get('lost', 0)} perdue(s), {counts.get('duplicated', 0)} en double,
+                {counts.get('wrong_text', 0)} d'un autre texte, {counts.get('foreign_diagnostics', 0)}
+                diagnostic(s) étranger(s) : {verdict}.
+            """),
+        ]
+    return lines + capacity_model(figures)
+
+
+def capacity_model(figures: dict[str, Any]) -> list[str]:
+    """How far N machines of this size go, from the CPU each service spent per turn (measured)."""
+    scale = figures["scale"]
+    top = scale["levels"][-1]
+    per_turn = top["cpu_ms_per_turn"]
+    app_ms = sum(per_turn.get(name, 0.0) for name in APP_SERVICES)
+    cores = os.cpu_count() or 2
+    app_tps = cores * CORES_USABLE * 1000 / max(app_ms, 1e-9)
+    pg_tps = cores * CORES_USABLE * 1000 / max(per_turn.get("postgres", 0.0), 1e-9)
+    redis_tps = CORES_USABLE * 1000 / max(per_turn.get("redis", 0.0), 1e-9)  # one thread
+    connections = max(scale.get("pg_connections_peak", 0), 1)
+    machines_by_connections = PG_MAX_CONNECTIONS // connections
+    # How many application machines each shared limit allows: the smallest bites first.
+    allows = {
+        f"les connexions à PostgreSQL (`max_connections = {PG_MAX_CONNECTIONS}`)": machines_by_connections,
+        "le CPU de PostgreSQL": math.floor(pg_tps / app_tps),
+        "Redis": math.floor(redis_tps / app_tps),
+    }
+    bottlenecks = sorted(allows.items(), key=lambda item: item[1])
+    first = "; puis ".join(f"{name} au-delà de {n} machine(s) d'application" for name, n in bottlenecks)
+    lines = [
+        "",
+        "## Modèle de capacité",
+        "",
+        _text(f"""
+            Calculé à partir du CPU que chaque service a dépensé par tour au palier le plus chargé de la
+            course répartie (mesuré ci-dessus), pour des machines de cette taille ({cores} cœurs) dont on
+            n'occupe que {_pc(CORES_USABLE)} (au-delà, l'attente domine la latence). Les services de
+            l'application (Rasa, serveur d'actions, site, nginx) ne partagent rien entre eux hors
+            PostgreSQL et Redis : ils se multiplient par machines entières. PostgreSQL et Redis restent
+            partagés, sur une machine de même taille à part.
+        """),
+        "",
+        f"- Application : {_dec(app_ms)} ms de CPU par tour → **{_dec(app_tps)} tours/s par machine**.",
+        f"- PostgreSQL : {_dec(per_turn.get('postgres'))} ms par tour → {_dec(pg_tps)} tours/s sur une "
+        f"machine de {cores} cœurs.",
+        f"- Redis : {_dec(per_turn.get('redis'))} ms par tour, un seul fil → {_dec(redis_tps)} tours/s.",
+        f"- Connexions à PostgreSQL : {connections} au plus pendant la course (2 Rasa, 2 serveurs d'actions, "
+        f"2 processus du site) ; avec `max_connections = {PG_MAX_CONNECTIONS}` (défaut), "
+        f"{machines_by_connections} machines d'application au plus.",
+        "",
+        _text(f"""
+            Personnes simultanées : une personne envoie un tour toutes les {_dec(THINK_SECONDS, 0)} s
+            environ (lire la question, répondre) ; les utilisateurs simulés, eux, répondent en 0,5 à 1,5 s.
+            Un diagnostic complet compte {TURNS_PER_DIAGNOSTIC} tours.
+        """),
+        "",
+        "| machines d'application | tours/s | personnes simultanées "
+        "| diagnostics complets / heure | limite |",
+        "|---:|---:|---:|---:|---|",
+    ]
+    for machines in (1, 2, 4, 8, 16, 32):
+        limits = {"application": machines * app_tps, "PostgreSQL (CPU)": pg_tps, "Redis": redis_tps}
+        limit, tps = min(limits.items(), key=lambda item: item[1])
+        if machines > machines_by_connections:
+            limit += f", et connexions PostgreSQL (> {PG_MAX_CONNECTIONS})"
+        lines.append(
+            f"| {machines} | {_dec(tps)} | {_ms(tps * THINK_SECONDS)} "
+            f"| {_ms(tps * 3600 / TURNS_PER_DIAGNOSTIC)} | {limit} |"
+        )
+    lines += [
+        "",
+        _text(f"""
+            **Goulots, dans l'ordre où ils arrivent : {first}.** Ce qu'il faut changer alors : (1) un
+            PgBouncer en mode transaction devant PostgreSQL dès que les connexions approchent
+            `max_connections` (chaque processus garde son propre pool : Rasa, serveur d'actions,
+            site) ; (2) ensuite le CPU de PostgreSQL : l'essentiel de sa charge vient des événements
+            que Rasa écrit (et relit) dans son magasin à chaque tour et des transactions de la base
+            des diagnostics ; une machine plus grosse pour PostgreSQL, puis des réplicas en lecture
+            pour la revue du personnel et les exports ; le CPU par tour mesuré ici l'est sans `fsync`
+            (PostgreSQL de test sur la boucle locale) : en production, compter en plus la latence
+            des écritures sur disque ; (3) Redis ne sert que des verrous et des compteurs et suit de
+            loin : un Redis Sentinel suffit pour la disponibilité. Côté application, ajouter des
+            machines suffit (ou des processus Rasa tant qu'il reste des cœurs) : Rasa n'utilise
+            qu'un cœur par processus et reste le plus gros consommateur par tour.
+        """),
+    ]
+    return lines
 
 
 def _services(figures: dict[str, Any]) -> list[str]:

@@ -4,15 +4,30 @@ Rasa down (refused or timed out) and Rasa answering without any message (which i
 it does when the action server is down) are different failures with different statuses.
 Every request carries the deployment's secret (``DIAGNOSTIC_RASA_SECRET``) in the header
 ``X-Diagnostic-Secret``: the REST channel (channels/rest.py) refuses any call without it.
+
+Several Rasa servers (DIAGNOSTIC_RASA_URL lists them, bot/settings.py): any of them can serve
+any conversation, since they share the tracker store (PostgreSQL) and the conversation locks
+(Redis, channels/lock_store.py). Turns go to them in turn (round robin). A server that cannot
+have received the turn (connection refused or timed out, connection reset while the request
+was being written) is passed over at once for the next one, and rests ``REST_SECONDS`` before
+it gets turns again; once the request may have reached a server (it was written whole), a
+failure is never retried on another one: the door answers 503 or 504 as with one server, and
+the person's retry comes back through the ledger (bot/web/ledger.py), whose question id makes
+the engine refuse an answer already stored.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
 
 from bot.service_secret import SECRET_HEADER
+from bot.settings import rasa_addresses
 from bot.web.validation import QUESTION_ID, QUESTION_ID_PATTERN, with_question_id
 
 REST_WEBHOOK = "/webhooks/rest/webhook"
@@ -23,6 +38,10 @@ _KEPT_FIELDS = ("text", "buttons", "custom", "image")
 _ASKING = ("question", "confirmation")
 # Once the door has told the person Rasa is slow, the request goes on this long (at least).
 MIN_REQUEST_LIMIT = 60.0
+# A server that could not be reached is tried last for this long (seconds).
+REST_SECONDS = 5.0
+# The request never reached the server whole: another server may take it (see the module doc).
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError)
 
 
 class AssistantError(Exception):
@@ -102,19 +121,35 @@ def _clean(message: Any) -> dict[str, Any] | None:
 
 
 class RasaClient:
+    """Rasa's REST channel on one server or several (``base_url``: one address, several
+    separated by commas, or a sequence of them); ``clock`` (monotonic seconds) is for the tests."""
+
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
         secret: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.urls = rasa_addresses(base_url) if isinstance(base_url, str) else tuple(base_url)
+        if not self.urls:
+            raise ValueError("RasaClient needs at least one Rasa address")
         self._client = httpx.AsyncClient(
-            base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             transport=transport,
             headers={SECRET_HEADER: secret} if secret else None,
         )
+        self._turns = itertools.count()
+        self._resting_until = [0.0] * len(self.urls)
+        self._clock = clock
+
+    def _order(self) -> list[int]:
+        """The servers to try for the next turn: round robin, resting servers last."""
+        first = next(self._turns) % len(self.urls)
+        order = [(first + step) % len(self.urls) for step in range(len(self.urls))]
+        now = self._clock()
+        return sorted(order, key=lambda index: self._resting_until[index] > now)  # stable
 
     async def send(self, sender: str, message: str, question_id: str | None = None) -> list[dict[str, Any]]:
         """The bot messages answering ``message`` in ``sender``'s conversation (``question_id``:
@@ -122,12 +157,7 @@ class RasaClient:
         body = {"sender": sender, "message": message}
         if question_id is not None:
             body[QUESTION_ID] = question_id
-        try:
-            response = await self._client.post(REST_WEBHOOK, json=body)
-        except httpx.TimeoutException:
-            raise too_slow() from None
-        except httpx.TransportError:
-            raise unavailable() from None
+        response = await self._post(body)
         if response.status_code != 200:
             raise no_answer()
         try:
@@ -140,11 +170,41 @@ class RasaClient:
             raise no_answer()
         return messages
 
+    async def _post(self, body: dict[str, str]) -> httpx.Response:
+        """The first answer of a server, in :meth:`_order`; a server that cannot have received the
+        request is passed over, any other failure ends the turn (see the module doc)."""
+        for index in self._order():
+            try:
+                return await self._client.post(self.urls[index] + REST_WEBHOOK, json=body)
+            except NOT_SENT:
+                self._resting_until[index] = self._clock() + REST_SECONDS
+            except httpx.TimeoutException:
+                raise too_slow() from None
+            except httpx.TransportError:
+                raise unavailable() from None
+        raise unavailable()
+
     async def health(self) -> dict[str, Any]:
         """Rasa's own health (channels/health.py): ``{"rasa": "ok" | "injoignable",
-        "tracker_store": "ok" | "en_panne" | "memoire" | "inconnu"}``."""
+        "tracker_store": "ok" | "en_panne" | "memoire" | "inconnu"}``. With several servers,
+        ``rasa`` is ``ok`` when all answer, ``partiel`` when some do, and ``serveurs_rasa`` says
+        how many answer out of how many; ``tracker_store`` is the first answering server's
+        that is not ``ok``, else ``ok``."""
+        each = await asyncio.gather(*(self._health(url) for url in self.urls))
+        if len(each) == 1:
+            return each[0]
+        answering = [one for one in each if one["rasa"] == "ok"]
+        stores = [one["tracker_store"] for one in answering if one["tracker_store"] != "ok"]
+        if not answering:
+            rasa, store = "injoignable", "inconnu"
+        else:
+            rasa = "ok" if len(answering) == len(each) else "partiel"
+            store = stores[0] if stores else "ok"
+        return {"rasa": rasa, "tracker_store": store, "serveurs_rasa": f"{len(answering)}/{len(each)}"}
+
+    async def _health(self, url: str) -> dict[str, Any]:
         try:
-            response = await self._client.get(HEALTH_WEBHOOK, timeout=HEALTH_TIMEOUT)
+            response = await self._client.get(url + HEALTH_WEBHOOK, timeout=HEALTH_TIMEOUT)
             data = response.json() if response.status_code == 200 else {}
         except Exception:  # down, slow or garbled: the door only reports it
             return {"rasa": "injoignable", "tracker_store": "inconnu"}

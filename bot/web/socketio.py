@@ -25,7 +25,11 @@ connection; an event with an unusable payload gets a French answer or nothing.
 
 Which connection holds which conversation is kept in this process's memory: with several
 door processes, a deployment pins each client to one process (sticky sessions, which
-Engine.IO's long-polling needs anyway).
+Engine.IO's long-polling needs anyway; deploy/nginx.conf hashes the client's address). Nothing
+else needs sharing between processes: every event goes to the connection it answers, which
+lives in the process that sends it, so no Socket.IO message queue (python-socketio's
+``AsyncRedisManager``) is used; the rate limits are shared through Redis
+(DIAGNOSTIC_REDIS_URL, bot/web/ratelimit.py), the conversations through Rasa's stores.
 """
 
 from __future__ import annotations
