@@ -7,6 +7,7 @@ its replies. What to say and what to store is decided in ``bot/``.
 
 from __future__ import annotations
 
+import json
 import logging
 from abc import ABCMeta, abstractmethod
 from typing import Any
@@ -25,8 +26,9 @@ from bot.web.validation import QUESTION_ID
 logger = logging.getLogger(__name__)
 
 # Load (or train, the first time) the learned answer reader when the server starts, not on
-# the first answer (bot/understanding/reader.py: a few seconds).
-answer_reader()
+# the first answer; reading once also loads its spaCy model, which the reader otherwise loads on
+# the first answer it reads (11 to 20 s on a busy machine: the door would answer « trop lent »).
+answer_reader().read("oui")
 
 
 def latest_text(tracker: Tracker) -> str | None:
@@ -58,6 +60,37 @@ def latest_question_id(tracker: Tracker) -> str | None:
         metadata = user.get("metadata") if user else None
     question_id = metadata.get(QUESTION_ID) if isinstance(metadata, dict) else None
     return question_id if isinstance(question_id, str) and question_id else None
+
+
+def latest_offer(tracker: Tracker) -> tuple[str, ...]:
+    """The choice codes of the buttons of the assistant's last message before the user's one
+    (a confirmation's "Oui" / "Non"...), so that typing "oui" is that click."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return ()
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            buttons = (event.get("data") or {}).get("buttons") or []
+            return tuple(
+                code for button in buttons if isinstance(button, dict)
+                for code in [_choice_of(button.get("payload"))] if code is not None
+            )  # fmt: skip
+    return ()
+
+
+def _choice_of(payload: Any) -> str | None:
+    """The choice code of an ``/answer{"choice": …}`` button payload."""
+    prefix = "/answer"
+    if not isinstance(payload, str) or not payload.startswith(prefix + "{"):
+        return None
+    try:
+        entities = json.loads(payload[len(prefix) :])
+    except ValueError:
+        return None
+    choice = entities.get("choice") if isinstance(entities, dict) else None
+    return choice if isinstance(choice, str) else None
 
 
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
@@ -94,6 +127,7 @@ class DiagnosticAction(Action, metaclass=ABCMeta):
                     latest_text(tracker),
                     *latest_intent(tracker),
                     question_id=latest_question_id(tracker),
+                    offered=latest_offer(tracker),
                 )
                 if replies is None:
                     replies = self.replies(engine, tracker)

@@ -43,6 +43,9 @@ class Answer:
     value: Any
     status: AnswerStatus
     raw_text: str | None = None
+    # None when the respondent said it; "decoupage-administratif 6.0.0" (the official
+    # division and its version) when the assistant took it from there.
+    source: str | None = None
 
     @property
     def is_known(self) -> bool:

@@ -18,8 +18,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.answers import Answer, AnswerMap, Interpretation
+from bot.authorities.index import Authority
+from bot.authorities.lookup import AuthorityLookup
+from bot.authorities.normalise import words
 from bot.messages import Messages
-from bot.questionnaire import Question, Questionnaire
+from bot.questionnaire import PROFILE_SECTION, Question, Questionnaire
 from bot.recommendations import Catalogue, Recommendation, recommend
 from bot.scoring import Maturity, compute_maturity
 from bot.settings import report_path
@@ -40,6 +43,27 @@ START_PAYLOAD = "/start_diagnostic"
 RESTART_PAYLOAD = "/start_over"
 SKIP_PAYLOAD = "/skip"
 DONT_KNOW_PAYLOAD = "/dont_know"
+
+# The authority, recognised in the official administrative division (bot/authorities/).
+NAME_QUESTION = "nom_collectivite"
+TYPE_QUESTION = "type_collectivite"
+POPULATION_QUESTION = "population"
+COMMUNE_TYPE = "commune"
+EPCI_TYPE = "intercommunalite"
+# Choice codes of the confirmation buttons: "authority:30334" (Uzès: yes, or this homonym),
+# "authority:none" (no), "authority:none:Uzes" (no, and keep the name as it was typed).
+AUTHORITY_CHOICE = "authority:"
+NOT_THIS_ONE = "none"
+# Homonyms offered as buttons (the others by typing the name with its département).
+MAX_HOMONYM_BUTTONS = 8
+# "Oui" / "non" typed instead of clicked are read like the answer to a yes / no question.
+_IS_IT_YOU = Question(
+    id="collectivite_confirmee",
+    section=PROFILE_SECTION,
+    text="C'est bien vous ?",
+    why="La collectivité reconnue est confirmée avant d'être enregistrée.",
+    answer_type="oui_partiel_non",
+)
 
 
 def answer_payload(code: str) -> str:
@@ -75,12 +99,16 @@ class DiagnosticConversation:
         catalogue: Catalogue,
         messages: Messages,
         public_url: str,
+        lookup: AuthorityLookup | None = None,
     ) -> None:
+        """``lookup`` recognises the authority a person names (None without the official
+        division: the type, name and population questions are asked as typed answers)."""
         self.store = store
         self.questionnaire = questionnaire
         self.catalogue = catalogue
         self.messages = messages
         self.public_url = public_url
+        self.lookup = lookup
 
     # --- entry points, one per kind of user turn -----------------------------------
 
@@ -121,6 +149,8 @@ class DiagnosticConversation:
         if resumed:
             record = self.store.update_state(record.id, status="en_cours")
         text = (text or "").strip()
+        if choice is not None and choice.startswith(AUTHORITY_CHOICE):
+            return self._authority_choice(record, question, choice[len(AUTHORITY_CHOICE) :])
         if choice is None and not text:
             return [Reply(self.messages.say("empty_message")), self._question_reply(question)]
         if choice is None and len(text) > MAX_ANSWER_LENGTH:
@@ -147,6 +177,7 @@ class DiagnosticConversation:
         intent: str | None,
         confidence: float = 1.0,
         question_id: str | None = None,
+        offered: tuple[str, ...] = (),
     ) -> list[Reply] | None:
         """Context first: a message typed while a question is pending is read as its answer.
 
@@ -156,11 +187,22 @@ class DiagnosticConversation:
         (intent ``answer`` or ``nlu_fallback``) are left to :meth:`answer`. A message sent
         for a question that is no longer pending (``question_id``) is refused: see
         :meth:`stale`.
+
+        ``offered``: the choice codes of the buttons the person was shown last (the client's
+        screen, as ``question_id``): "oui", "non" or a département typed instead of a click on
+        an authority's confirmation buttons is that click.
         """
         if question_id is not None:
             refused = self.stale(sender_id, question_id)
             if refused is not None:
                 return refused
+        if text and not text.startswith("/"):
+            opening = self._opening(sender_id, text.strip())
+            if opening is not None:
+                return opening
+            clicked = self._typed_choice(sender_id, text.strip(), intent or "answer", confidence, offered)
+            if clicked is not None:
+                return self.answer(sender_id, None, choice=clicked)
         if not text or intent is None or intent in ANSWERISH or text.startswith("/"):
             return None
         record = self.store.latest_for_sender(sender_id)
@@ -172,7 +214,13 @@ class DiagnosticConversation:
         question = self._asked_question(record)
         decision = read_in_context(question, text, intent, confidence)
         if decision.kind == "intent":
-            return None
+            # Not an answer, but it may say who the person is ("bonjour, je suis DGS de Sens"),
+            # or be a bare name the classifier took for something else ("Orange").
+            spotted = self._spotted(question, text)
+            if spotted:
+                return [self._proposal(question, spotted)]
+            named = self._named_exactly(question, text)
+            return [self._proposal(question, named, typed=text)] if named else None
         return self._apply(record, question, decision, text)
 
     def stale(self, sender_id: str, question_id: str) -> list[Reply] | None:
@@ -197,6 +245,8 @@ class DiagnosticConversation:
     def _apply(
         self, record: DiagnosticRecord, question: Question, decision: Decision, text: str
     ) -> list[Reply]:
+        if question.id == NAME_QUESTION and self.lookup is not None:
+            return self._name_answer(record, question, decision, text)
         if decision.kind == "answer" and decision.interpretation is not None:
             return self._store_and_continue(record, question, decision.interpretation, text)
         if decision.kind == "confirm" and decision.interpretation is not None:
@@ -438,6 +488,190 @@ class DiagnosticConversation:
                 return self.questionnaire.question(question_id)
         return None
 
+    # --- the authority, from the official division ------------------------------------
+
+    def _opening(self, sender_id: str, text: str) -> list[Reply] | None:
+        """A first message that says who the person is ("bonjour, je suis DST à Uzès"):
+        the diagnostic begins with the confirmation of that authority. None otherwise."""
+        if self.lookup is None or len(text) > MAX_ANSWER_LENGTH:
+            return None
+        if self.store.latest_for_sender(sender_id) is not None:
+            return None
+        spotted = self.lookup.spot(text)
+        if not spotted:
+            return None
+        return self._begin_with(sender_id, spotted)
+
+    @_one_transaction
+    def _begin_with(self, sender_id: str, authorities: list[Authority]) -> list[Reply]:
+        record = self.store.create(sender_id)
+        name = self.questionnaire.question(NAME_QUESTION)
+        self.store.update_state(record.id, current_question_id=name.id)
+        return [
+            Reply(self.messages.say("welcome")),
+            Reply(self.messages.say("diagnostic_intro")),
+            self._proposal(name, authorities),
+        ]
+
+    def _typed_choice(
+        self, sender_id: str, text: str, intent: str, confidence: float, offered: tuple[str, ...]
+    ) -> str | None:
+        """The confirmation button a typed message stands for: "oui" (one authority offered),
+        "non", or the département of one of the homonyms offered ("Gironde", "33"). None
+        when the message is something else, or no authority was offered."""
+        codes = [code for code in offered if code.startswith(AUTHORITY_CHOICE)]
+        if self.lookup is None or not codes or len(text) > MAX_ANSWER_LENGTH:
+            return None
+        record = self.store.latest_for_sender(sender_id)
+        if record is None or record.status not in ACTIVE or self._asked_question(record).id != NAME_QUESTION:
+            return None
+        decline = next((code for code in codes if _declines(code)), None)
+        authorities = {
+            code: self.lookup.get(code[len(AUTHORITY_CHOICE) :]) for code in codes if not _declines(code)
+        }
+        decision = read_in_context(_IS_IT_YOU, text, intent, confidence)
+        reading = decision.interpretation if decision.kind == "answer" else None
+        said = reading.value if reading is not None else None
+        if said == "oui" and len(authorities) == 1:
+            return next(iter(authorities))
+        if said == "non" and decline is not None:
+            return decline
+        picked = _by_departement(text, authorities)
+        known = [authority for authority in authorities.values() if authority is not None]
+        if picked is None and len(known) > 1:
+            # A homonym beyond the buttons: its name with the département typed ("Manche").
+            found = self.lookup.find(f"{known[0].name} ({text})")
+            if len(found) == 1 and found[0].name == known[0].name:
+                picked = AUTHORITY_CHOICE + found[0].code
+        return picked
+
+    def _spotted(self, question: Question, text: str) -> list[Authority]:
+        """The authority a longer message names after a cue, at the name question only."""
+        if self.lookup is None or question.id != NAME_QUESTION or len(text) > MAX_ANSWER_LENGTH:
+            return []
+        return self.lookup.spot(text)
+
+    def _named_exactly(self, question: Question, text: str) -> list[Authority]:
+        """At the name question, the authorities whose official name is exactly the text
+        (any case, accents, hyphens): no typo nor partial name is taken from a message that
+        was not read as an answer."""
+        if self.lookup is None or question.id != NAME_QUESTION or len(text) > MAX_ANSWER_LENGTH:
+            return []
+        typed = words(text)
+        return [authority for authority in self.lookup.find(text) if words(authority.name) == typed]
+
+    def _name_answer(
+        self, record: DiagnosticRecord, question: Question, decision: Decision, text: str
+    ) -> list[Reply]:
+        """An answer to the name question: the authorities it names are proposed for
+        confirmation (nothing is stored until then); a name not in the division is stored
+        as typed, as is anything the person says instead of a name."""
+        assert self.lookup is not None
+        interpretation = decision.interpretation
+        if decision.kind == "answer" and interpretation is not None and not interpretation.unknown:
+            found = self.lookup.find(text)
+            if found:
+                return [self._proposal(question, found, typed=text)]
+            self._forget_authority(record)
+            return self._store_and_continue(record, question, interpretation, text)
+        if decision.kind == "answer" and interpretation is not None:
+            return self._store_and_continue(record, question, interpretation, text)
+        spotted = self._spotted(question, text)
+        if spotted:
+            return [self._proposal(question, spotted)]
+        return self._not_understood(record, question)
+
+    def _proposal(self, question: Question, authorities: list[Authority], typed: str | None = None) -> Reply:
+        """"Uzès (Gard), 8 519 habitants : c'est bien vous ?" with Oui / Non, or for homonyms
+        one button per département and "Aucune de celles-ci".
+
+        Like :meth:`_confirmation`, nothing is stored and no state is kept: the buttons carry
+        the authority's code (and the name as typed, kept if the person says no).
+        """
+        say = self.messages.say
+        decline = AUTHORITY_CHOICE + NOT_THIS_ONE + (f":{typed}" if typed else "")
+        shown = authorities[:MAX_HOMONYM_BUTTONS]
+        if len(authorities) == 1:
+            authority = authorities[0]
+            label = _authority_label(authority)
+            if authority.population is None:
+                text = say("authority_confirm_without_population", authority=label)
+            else:
+                text = say("authority_confirm", authority=label, population=_number(authority.population))
+            buttons = [
+                (say("yes_button"), answer_payload(AUTHORITY_CHOICE + authority.code)),
+                (say("no_button"), answer_payload(decline)),
+            ]
+        else:
+            text = say("authority_which", name=shown[0].name, example=_authority_label(shown[0]))
+            buttons = [(_authority_label(a), answer_payload(AUTHORITY_CHOICE + a.code)) for a in shown]
+            buttons.append((say("none_of_these_button"), answer_payload(decline)))
+        payload = {
+            "type": "confirmation",
+            "question_id": question.id,
+            "candidates": [
+                {"value": AUTHORITY_CHOICE + a.code, "label": _authority_label(a)} for a in shown
+            ],
+        }
+        return Reply(text, buttons=tuple(buttons), custom=payload)
+
+    def _authority_choice(self, record: DiagnosticRecord, question: Question, chosen: str) -> list[Reply]:
+        """A click on a confirmation button: yes (or this homonym), or no."""
+        if question.id != NAME_QUESTION or self.lookup is None:
+            return [Reply(self.messages.say("stale_answer")), self._question_reply(question)]
+        if _declines(AUTHORITY_CHOICE + chosen):
+            typed = chosen[len(NOT_THIS_ONE) + 1 :].strip()
+            if typed:
+                # The name as the person typed it, read like any answer (nothing guessed).
+                decision = read_in_context(question, typed, "answer", 1.0)
+                if decision.kind == "answer" and decision.interpretation is not None:
+                    self._forget_authority(record)
+                    return self._store_and_continue(record, question, decision.interpretation, typed)
+            return [Reply(self.messages.say("authority_declined")), self._question_reply(question)]
+        authority = self.lookup.get(chosen)
+        if authority is None:
+            return self._not_understood(record, question)
+        return self._accept_authority(record, authority)
+
+    def _accept_authority(self, record: DiagnosticRecord, authority: Authority) -> list[Reply]:
+        """Name, type and population from the division, with its version as their source;
+        the type and population questions are then skipped."""
+        assert self.lookup is not None
+        source = self.lookup.source
+        save = self.store.save_answer
+        save(record.id, NAME_QUESTION, authority.name, "answered", None, source=source)
+        kind = COMMUNE_TYPE if authority.is_commune else EPCI_TYPE
+        save(record.id, TYPE_QUESTION, kind, "answered", None, source=source)
+        # A population the question would refuse (0 for the few communes without inhabitants)
+        # is asked instead.
+        population = self.questionnaire.question(POPULATION_QUESTION)
+        official = authority.population
+        reading = normalise(population, str(official)) if official is not None else None
+        known = reading is not None and reading.value == official
+        if known:
+            save(record.id, POPULATION_QUESTION, authority.population, "answered", None, source=source)
+        self.store.record_authority(record.id, authority, self.lookup.version)
+        if record.revising_question_id is not None:
+            record = self.store.update_state(record.id, revising_question_id=None, failed_attempts=0)
+        label = _authority_label(authority)
+        if known:
+            noted = self.messages.say(
+                "authority_noted",
+                authority=label,
+                kind=authority.kind_label,
+                population=_number(authority.population),
+            )
+        else:
+            noted = self.messages.say(
+                "authority_noted_without_population", authority=label, kind=authority.kind_label
+            )
+        return [Reply(noted), *self._ask_next(record)]
+
+    def _forget_authority(self, record: DiagnosticRecord) -> None:
+        """A name typed instead of the recognised one: the official facts no longer apply."""
+        if record.official is not None:
+            self.store.record_authority(record.id, None, None)
+
     # --- the end ------------------------------------------------------------------
 
     def _finish(self, record: DiagnosticRecord, answers: AnswerMap) -> list[Reply]:
@@ -578,6 +812,37 @@ class DiagnosticConversation:
         if answer.status == "unknown":
             return self.messages.say("unknown_value")
         return self._display_value(question, answer.value)
+
+
+def _declines(code: str) -> bool:
+    """The choice code of "Non" / "Aucune de celles-ci"."""
+    declined = AUTHORITY_CHOICE + NOT_THIS_ONE
+    return code == declined or code.startswith(declined + ":")
+
+
+def _by_departement(text: str, offered: dict[str, Authority | None]) -> str | None:
+    """The one offered authority whose département the text names ("la Gironde", "33")."""
+    typed = f" {' '.join(words(text))} "
+    found: dict[str, int] = {}
+    for code, authority in offered.items():
+        if authority is None or not authority.departement_code:
+            continue
+        names = [authority.departement_code.lower(), " ".join(words(authority.departement_name or ""))]
+        longest = max((len(name) for name in names if name and f" {name} " in typed), default=0)
+        if longest:
+            found[code] = longest
+    if not found:
+        return None
+    best = max(found.values())
+    chosen = [code for code, length in found.items() if length == best]
+    return chosen[0] if len(chosen) == 1 else None
+
+
+def _authority_label(authority: Authority) -> str:
+    """"Uzès (Gard)": the official name and the département."""
+    if authority.departement_name:
+        return f"{authority.name} ({authority.departement_name})"
+    return authority.name
 
 
 def _number(value: float | int) -> str:

@@ -75,6 +75,15 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "result_fact": ("text", "source"),
         "result_alternatives": ("alternatives",),
         "result_report": ("url",),
+        "authority_confirm": ("authority", "population"),
+        "authority_confirm_without_population": ("authority",),
+        "authority_which": ("name", "example"),
+        "authority_noted": ("authority", "kind", "population"),
+        "authority_noted_without_population": ("authority", "kind"),
+        "authority_declined": (),
+        "yes_button": (),
+        "no_button": (),
+        "none_of_these_button": (),
     }.items()
 }
 

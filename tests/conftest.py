@@ -14,7 +14,8 @@ from tests.servers import MODEL, Servers, rasa_servers
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     if not MODEL.exists():
         pytest.fail("No trained model: run `make train` first (make e2e does it).")
-    with rasa_servers(tmp_path_factory.mktemp("servers")) as started:
+    # With the small official division of tests/authorities/fixture (issue 13).
+    with rasa_servers(tmp_path_factory.mktemp("servers"), division=True) as started:
         yield started
 
 

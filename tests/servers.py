@@ -4,6 +4,11 @@ The action server and the Rasa server run on the trained model with their own SQ
 files in a temporary folder, never the ones under var/; the web application and the
 demo site run with ``python -m bot.web``. Every process is stopped on exit.
 
+For the e2e and browser tests the diagnostic database holds the small official division of
+tests/authorities/fixture/ (Uzès, twelve Sainte-Colombe, Orange…), loaded with ``python -m bot
+authorities load`` as ``make run`` loads the real one, so that the assistant recognises
+authorities (issue 13).
+
 They run as ``make run`` starts them: private, on loopback, Rasa without its HTTP API, each
 refusing calls without its secret; every start draws fresh secrets (``Servers.env`` holds
 them, so a web application started with that environment talks to Rasa).
@@ -87,6 +92,17 @@ def new_secret() -> str:
     return secrets.token_urlsafe(48)
 
 
+def load_fixture_division(env: Mapping[str, str], folder: Path) -> None:
+    """The fixture division, packed like the npm tarball, loaded into the store of ``env``."""
+    from tests.authorities.packs import make_pack  # the pack writer of the authorities tests
+
+    pack = make_pack(folder)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "authorities", "load", "--from", str(pack)],
+        cwd=ROOT, env=dict(env), check=True, capture_output=True, text=True,
+    )  # fmt: skip
+
+
 @dataclass
 class Servers:
     rest_url: str
@@ -138,13 +154,18 @@ class Servers:
 
 @contextmanager
 def rasa_servers(
-    folder: Path, extra_env: Mapping[str, str] | None = None, root: Path = ROOT, model: Path = MODEL
+    folder: Path,
+    extra_env: Mapping[str, str] | None = None,
+    root: Path = ROOT,
+    model: Path = MODEL,
+    division: bool = False,
 ) -> Iterator[Servers]:
     """The action server and the Rasa server (its channels, no HTTP API) on the trained model.
 
     ``extra_env`` is added to their environment (e.g. DIAGNOSTIC_PUBLIC_URL for report links).
-    ``root`` and ``model``: another project tree and its model (components/door_evaluation.py
-    runs an earlier commit's servers this way).
+    ``root`` and ``model``: another project tree and its model (evaluation/door.py
+    runs an earlier commit's servers this way). ``division``: load the fixture division into
+    the diagnostic store before the servers start.
     """
     if not model.exists():
         raise RuntimeError("No trained model: run `make train` first (make e2e and make browser do it).")
@@ -162,6 +183,8 @@ def rasa_servers(
         **(extra_env or {}),
     }
     env.pop("SANIC_HOST", None)  # the action server must default to loopback by itself
+    if division:
+        load_fixture_division(env, folder)
     actions = [str(RASA), "run", "actions", "--actions", "actions", "--port", str(actions_port)]
     rasa = [
         str(RASA), "run", "--model", str(model), "--endpoints", "endpoints.yml",

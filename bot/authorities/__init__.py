@@ -5,6 +5,7 @@
 - ``normalise.py``: names without case, accents, signs and abbreviations;
 - ``index.py``: the in-memory index of every commune and EPCI;
 - ``match.py``: finding the authority an answer names, or spotting one in a message;
+- ``lookup.py``: what the conversation engine asks of them (``AuthorityLookup``);
 - ``cli.py``: ``python -m bot authorities load|status`` and ``python -m bot find-authority``.
 
 Only ``cli.py`` touches the database (through ``bot/storage/division.py``); the rest knows

@@ -16,12 +16,16 @@ from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
+from bot.population_bands import BANDS_BY_CODE, PopulationBand, band_of
 from bot.review.filters import ConversationFilters, Page
 from bot.review.labels import Labels
 from bot.review.text import like_pattern, search_key
+from bot.storage.division_models import DepartementRow, RegionRow
 from bot.storage.models import Diagnostic, ResultRow, UTCDateTime, utcnow
 from bot.storage.review_models import ReviewRow, ReviewTagRow, SummaryRow
 
+division_departements = DepartementRow.__table__
+division_regions = RegionRow.__table__
 summaries = SummaryRow.__table__
 diagnostics = Diagnostic.__table__
 results = ResultRow.__table__
@@ -56,6 +60,20 @@ class ConversationSummary:
     review_status_label: str
     tags: tuple[str, ...]
     diagnostic_id: int | None
+    # The authority recognised in the official division (None otherwise).
+    authority_code: str | None = None  # INSEE code of a commune, SIREN of an EPCI
+    authority_kind: str | None = None  # "commune", "CC", "CA", "CU", "METRO", "MET69"
+    departement_code: str | None = None
+    departement_name: str | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+    # From the population column: the official population when there is one, else the declared one.
+    population_band: PopulationBand | None = None
+
+    @property
+    def code_label(self) -> str:
+        """What the official code is: "code INSEE" for a commune, "SIREN" for an EPCI."""
+        return "code INSEE" if self.authority_kind == "commune" else "SIREN"
 
     @property
     def flagged(self) -> int:
@@ -109,6 +127,16 @@ class ConversationQuery:
             conditions.append(diagnostics.c.population >= filters.population_min)
         if filters.population_max is not None:
             conditions.append(diagnostics.c.population <= filters.population_max)
+        if filters.population_band is not None:
+            # The population column holds the official population when the diagnostic has one.
+            band = BANDS_BY_CODE[filters.population_band]
+            conditions.append(diagnostics.c.population >= band.minimum)
+            if band.maximum is not None:
+                conditions.append(diagnostics.c.population <= band.maximum)
+        if filters.departement is not None:
+            conditions.append(diagnostics.c.departement_code == filters.departement)
+        if filters.region is not None:
+            conditions.append(diagnostics.c.region_code == filters.region)
         if filters.status is not None:
             conditions.append(self.status == filters.status)
         if filters.min_flagged is not None:
@@ -148,6 +176,12 @@ class ConversationQuery:
             diagnostics.c.authority_type,
             diagnostics.c.authority_name,
             diagnostics.c.population,
+            diagnostics.c.authority_code,
+            diagnostics.c.authority_kind,
+            diagnostics.c.departement_code,
+            diagnostics.c.departement_name,
+            diagnostics.c.region_code,
+            diagnostics.c.region_name,
             diagnostics.c.current_question_id,
             diagnostics.c.id.label("diagnostic_id"),
             summaries.c.turns,
@@ -245,6 +279,13 @@ def _summary(row, labels: Labels, tag_values: tuple[str, ...], now: datetime) ->
         review_status_label=labels.review_status(row.review_status),
         tags=tag_values,
         diagnostic_id=row.diagnostic_id,
+        authority_code=row.authority_code,
+        authority_kind=row.authority_kind,
+        departement_code=row.departement_code,
+        departement_name=row.departement_name,
+        region_code=row.region_code,
+        region_name=row.region_name,
+        population_band=band_of(row.population),
     )
 
 
@@ -255,3 +296,32 @@ def known_tags(engine: Engine) -> list[tuple[str, int]]:
             select(tags.c.tag, func.count()).group_by(tags.c.tag).order_by(func.count().desc(), tags.c.tag)
         ).all()
     return [(tag, int(count)) for tag, count in rows]
+
+
+def places(engine: Engine) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """Départements and régions to filter on, as ``(code, label)`` pairs sorted by code.
+
+    Every one of the official division when it is loaded (``python -m bot authorities
+    load``), else those of the diagnostics that have an official authority.
+    """
+    with engine.connect() as connection:
+        departements = connection.execute(
+            select(division_departements.c.code, division_departements.c.name)
+        ).all()
+        regions = connection.execute(select(division_regions.c.code, division_regions.c.name)).all()
+        if not departements:
+            departements = connection.execute(
+                select(diagnostics.c.departement_code, func.max(diagnostics.c.departement_name))
+                .where(diagnostics.c.departement_code.is_not(None))
+                .group_by(diagnostics.c.departement_code)
+            ).all()
+        if not regions:
+            regions = connection.execute(
+                select(diagnostics.c.region_code, func.max(diagnostics.c.region_name))
+                .where(diagnostics.c.region_code.is_not(None))
+                .group_by(diagnostics.c.region_code)
+            ).all()
+    return (
+        tuple((code, f"{name} ({code})") for code, name in sorted(departements)),
+        tuple((code, name) for code, name in sorted(regions)),
+    )

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Text, cast, select
 from sqlalchemy.engine import Engine
 
+from bot.population_bands import band_of
 from bot.review.labels import Labels
 from bot.review.tracker import CHUNK, TrackerEvents
 from bot.review.transcript import build_turns
@@ -39,6 +40,20 @@ META_COLUMNS = (
     "updated_at",
     "completed_at",
     "current_question_id",
+    # The authority recognised in the official division (issue 13), empty otherwise.
+    "authority_code",
+    "authority_kind",
+    "authority_name",
+    "departement_code",
+    "departement_name",
+    "region_code",
+    "region_name",
+    "epci_siren",
+    "epci_name",
+    "division_version",
+    "population_band",
+    # The questions whose answer was taken from the official division, not said.
+    "official_answers",
     "score",
     "level",
     "level_name",
@@ -97,13 +112,19 @@ def diagnostic_records(engine: Engine, labels: Labels, batch: int = CHUNK) -> It
                     answers.c.question_id,
                     cast(answers.c.value, Text),
                     answers.c.status,
-                ).where(answers.c.diagnostic_id.in_(ids))
+                    answers.c.source,
+                )
+                .where(answers.c.diagnostic_id.in_(ids))
+                .order_by(answers.c.id)
             ).all()
         by_diagnostic: dict[int, dict[str, Any]] = {}
-        for diagnostic_id, question_id, raw_value, status in answer_rows:
+        sourced: dict[int, list[str]] = {}
+        for diagnostic_id, question_id, raw_value, status, source in answer_rows:
             if question_id in questions:
                 value = None if raw_value is None else json.loads(raw_value)
                 by_diagnostic.setdefault(diagnostic_id, {})[question_id] = _answer_value(value, status)
+                if source is not None:
+                    sourced.setdefault(diagnostic_id, []).append(question_id)
         for row in rows:
             record = dict.fromkeys(columns)
             record.update(
@@ -114,6 +135,18 @@ def diagnostic_records(engine: Engine, labels: Labels, batch: int = CHUNK) -> It
                 updated_at=_iso(row.updated_at),
                 completed_at=_iso(row.completed_at),
                 current_question_id=row.current_question_id,
+                authority_code=row.authority_code,
+                authority_kind=row.authority_kind,
+                authority_name=row.authority_name,
+                departement_code=row.departement_code,
+                departement_name=row.departement_name,
+                region_code=row.region_code,
+                region_name=row.region_name,
+                epci_siren=row.epci_siren,
+                epci_name=row.epci_name,
+                division_version=row.division_version,
+                population_band=None if (band := band_of(row.population)) is None else band.code,
+                official_answers=sourced.get(row.id, []),
                 score=row.overall_score,
                 level=row.level,
                 level_name=labels.level(row.level),

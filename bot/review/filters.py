@@ -8,12 +8,13 @@ Bad values are dropped with a French message, never passed to SQL.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from bot.population_bands import BANDS_BY_CODE
 from bot.review.labels import CONVERSATION_STATUSES, REVIEW_STATUSES
 from bot.review.text import clean_line
 
@@ -32,6 +33,10 @@ MAX_SEARCH_LENGTH = 200
 MAX_TAG_LENGTH = 50
 MAX_TAGS = 20
 _TAG = re.compile(r"^[\w][\w .'’-]*$")
+# Codes of the official division: départements "01".."95", "2A", "2B", "971".."989";
+# régions "01".."94" and the overseas collectivities "975".."989".
+DEPARTEMENT_CODE = re.compile(r"^(?:[0-9]{2,3}|2[AB])$")
+REGION_CODE = re.compile(r"^[0-9]{2,3}$")
 
 
 class ReviewInputError(ValueError):
@@ -67,6 +72,9 @@ class ConversationFilters:
     authority_type: str | None = None
     population_min: int | None = None
     population_max: int | None = None
+    population_band: str | None = None  # a code of bot.population_bands.BANDS
+    departement: str | None = None  # official code ("30", "2A", "971")
+    region: str | None = None  # official code ("76")
     status: str | None = None
     min_flagged: int | None = None  # fallbacks + low-confidence turns, at least
     level: int | None = None
@@ -85,10 +93,16 @@ class ConversationFilters:
         )
 
     @classmethod
-    def from_query(cls, params: Mapping[str, Any]) -> tuple[ConversationFilters, dict[str, str]]:
+    def from_query(
+        cls,
+        params: Mapping[str, Any],
+        departements: Collection[str] = (),
+        regions: Collection[str] = (),
+    ) -> tuple[ConversationFilters, dict[str, str]]:
         """Filters from query-string parameters (same names as the fields); also the errors.
 
         An empty value means no filter; an invalid one is ignored and reported (French).
+        ``departements`` and ``regions``, when given, are the known codes: any other is refused.
         """
         errors: dict[str, str] = {}
         values: dict[str, Any] = {}
@@ -138,6 +152,23 @@ class ConversationFilters:
                     values[name] = value
                 else:
                     errors[name] = "Valeur inconnue."
+        band = raw("population_band")
+        if band is not None:
+            if band in BANDS_BY_CODE:
+                values["population_band"] = band
+            else:
+                errors["population_band"] = "Tranche de population inconnue."
+        for name, pattern, known, unknown in (
+            ("departement", DEPARTEMENT_CODE, departements, "Département inconnu."),
+            ("region", REGION_CODE, regions, "Région inconnue."),
+        ):
+            value = raw(name)
+            if value is not None:
+                value = value.upper()
+                if pattern.match(value) and (not known or value in known):
+                    values[name] = value
+                else:
+                    errors[name] = unknown
         tag = raw("tag")
         if tag is not None:
             try:

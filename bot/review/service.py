@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.answers import Answer
+from bot.population_bands import BANDS
 from bot.questionnaire import Question, Questionnaire, default_questionnaire
 from bot.recommendations import Catalogue, default_catalogue
 from bot.review import conversations as conversation_queries
@@ -99,6 +100,9 @@ class FilterOptions:
     review_statuses: tuple[tuple[str, str], ...]
     tags: tuple[tuple[str, int], ...]
     sorts: tuple[tuple[str, str], ...]
+    departements: tuple[tuple[str, str], ...] = ()
+    regions: tuple[tuple[str, str], ...] = ()
+    population_bands: tuple[tuple[str, str], ...] = ()
 
 
 class Review:
@@ -222,6 +226,7 @@ class Review:
                         value=stored["value"],
                         status=stored["status"],
                         raw_text=stored["raw_text"],
+                        source=stored.get("source"),
                     ),
                     answered_at=stored["answered_at"],
                     revisions=len(stored["revisions"]),
@@ -230,6 +235,7 @@ class Review:
         return tuple(sorted(views, key=lambda view: view.position))
 
     def filter_options(self) -> FilterOptions:
+        departements, regions = conversation_queries.places(self.engine)
         return FilterOptions(
             authority_types=tuple(self.labels.authority_types.items()),
             statuses=tuple(CONVERSATION_STATUSES.items()),
@@ -238,6 +244,9 @@ class Review:
             review_statuses=tuple(REVIEW_STATUSES.items()),
             tags=tuple(conversation_queries.known_tags(self.engine)),
             sorts=tuple(SORTS.items()),
+            departements=departements,
+            regions=regions,
+            population_bands=tuple((band.code, band.label) for band in BANDS),
         )
 
     def flagged_messages(self, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page[FlaggedMessage]:

@@ -10,13 +10,20 @@ from bot.storage import division_models, review_models  # noqa: F401
 from bot.storage.engine import database_url, make_engine
 from bot.storage.faults import STORAGE_ERRORS, describe_fault
 from bot.storage.migrate import migrate
-from bot.storage.repository import DiagnosticNotFoundError, DiagnosticRecord, DiagnosticStore, Revision
+from bot.storage.repository import (
+    DiagnosticNotFoundError,
+    DiagnosticRecord,
+    DiagnosticStore,
+    OfficialAuthority,
+    Revision,
+)
 
 __all__ = [
     "STORAGE_ERRORS",
     "DiagnosticNotFoundError",
     "DiagnosticRecord",
     "DiagnosticStore",
+    "OfficialAuthority",
     "Revision",
     "database_url",
     "describe_fault",

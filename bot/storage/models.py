@@ -100,6 +100,17 @@ class Diagnostic(Base):
     population = Column(BigInteger, nullable=True)
     agents = Column(BigInteger, nullable=True)
     respondent_role = Column(String(100), nullable=True)
+    # The authority recognised in the official administrative division (issue 13), if any.
+    authority_code = Column(String(9), nullable=True)  # INSEE code of a commune, SIREN of an EPCI
+    authority_kind = Column(String(8), nullable=True)  # "commune", "CC", "CA", "CU", "METRO", "MET69"
+    departement_code = Column(String(3), nullable=True, index=True)
+    departement_name = Column(Text, nullable=True)
+    region_code = Column(String(3), nullable=True, index=True)
+    region_name = Column(Text, nullable=True)
+    epci_siren = Column(String(9), nullable=True)  # a commune's EPCI
+    epci_name = Column(Text, nullable=True)
+    epci_kind = Column(String(8), nullable=True)
+    division_version = Column(String(20), nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
     completed_at = Column(UTCDateTime, nullable=True)
@@ -133,6 +144,8 @@ class AnswerRow(Base):
     value = Column(JSON, nullable=True)
     status = Column(String(20), nullable=False)
     raw_text = Column(Text, nullable=True)
+    # None: said by the respondent; "decoupage-administratif 6.0.0": from the official division.
+    source = Column(String(40), nullable=True)
     answered_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
     diagnostic = relationship("Diagnostic", back_populates="answers")
@@ -156,6 +169,7 @@ class AnswerRevisionRow(Base):
     value = Column(JSON, nullable=True)
     status = Column(String(20), nullable=False)
     raw_text = Column(Text, nullable=True)
+    source = Column(String(40), nullable=True)
     answered_at = Column(UTCDateTime, nullable=False)
     replaced_at = Column(UTCDateTime, nullable=False, default=utcnow)
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import Engine
@@ -35,6 +35,9 @@ from bot.storage.models import (
     utcnow,
 )
 
+if TYPE_CHECKING:  # the store never needs the index itself, only its values
+    from bot.authorities.index import Authority
+
 # Profile question id -> diagnostics column.
 PROFILE_COLUMNS = {
     "type_collectivite": "authority_type",
@@ -44,6 +47,26 @@ PROFILE_COLUMNS = {
     "role_repondant": "respondent_role",
 }
 _INTEGER_PROFILE_COLUMNS = {"population", "agents"}
+# Profile columns that come from the official division while the diagnostic has an
+# official authority: an answer to their question does not overwrite them.
+OFFICIAL_PROFILE_COLUMNS = ("authority_type", "authority_name", "population")
+# Official authority columns, cleared together (see DiagnosticStore.record_authority).
+OFFICIAL_COLUMNS = (
+    "authority_code",
+    "authority_kind",
+    "departement_code",
+    "departement_name",
+    "region_code",
+    "region_name",
+    "epci_siren",
+    "epci_name",
+    "epci_kind",
+    "division_version",
+)
+COMMUNE_TYPE = "commune"
+EPCI_TYPE = "intercommunalite"
+MAX_SOURCE_LENGTH = 40
+MAX_DIVISION_VERSION_LENGTH = 20
 _BIGINT_MAX = 2**63 - 1
 _OPEN_STATUSES = ("en_cours", "en_pause")
 STATE_FIELDS = frozenset(
@@ -55,6 +78,68 @@ MAX_QUESTION_ID_LENGTH = 100
 
 class DiagnosticNotFoundError(LookupError):
     """No diagnostic has this id."""
+
+
+@dataclass(frozen=True)
+class OfficialAuthority:
+    """The authority of a diagnostic as the official administrative division knows it.
+
+    ``code`` is the INSEE code of a commune or the SIREN of an EPCI; ``kind`` is
+    "commune" or the EPCI's type (CC, CA, CU, METRO, MET69); ``epci_*`` describe a
+    commune's intercommunality; ``division_version`` is the version of the division.
+    """
+
+    code: str
+    kind: str
+    name: str | None
+    population: int | None
+    departement_code: str | None
+    departement_name: str | None
+    region_code: str | None
+    region_name: str | None
+    epci_siren: str | None
+    epci_name: str | None
+    epci_kind: str | None
+    division_version: str | None
+
+    @property
+    def is_commune(self) -> bool:
+        return self.kind == COMMUNE_TYPE
+
+    @classmethod
+    def of(cls, row: Diagnostic) -> OfficialAuthority | None:
+        if row.authority_code is None or row.authority_kind is None:
+            return None
+        return cls(
+            code=row.authority_code,
+            kind=row.authority_kind,
+            name=row.authority_name,
+            population=row.population,
+            departement_code=row.departement_code,
+            departement_name=row.departement_name,
+            region_code=row.region_code,
+            region_name=row.region_name,
+            epci_siren=row.epci_siren,
+            epci_name=row.epci_name,
+            epci_kind=row.epci_kind,
+            division_version=row.division_version,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "name": self.name,
+            "population": self.population,
+            "departement": {"code": self.departement_code, "name": self.departement_name}
+            if self.departement_code
+            else None,
+            "region": {"code": self.region_code, "name": self.region_name} if self.region_code else None,
+            "epci": {"siren": self.epci_siren, "name": self.epci_name, "kind": self.epci_kind}
+            if self.epci_siren
+            else None,
+            "division_version": self.division_version,
+        }
 
 
 @dataclass(frozen=True)
@@ -74,6 +159,7 @@ class DiagnosticRecord:
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    official: OfficialAuthority | None = None
 
     @classmethod
     def of(cls, row: Diagnostic) -> DiagnosticRecord:
@@ -93,6 +179,7 @@ class DiagnosticRecord:
             created_at=as_utc(row.created_at),
             updated_at=as_utc(row.updated_at),
             completed_at=as_utc(row.completed_at),
+            official=OfficialAuthority.of(row),
         )
 
 
@@ -105,6 +192,7 @@ class Revision:
     raw_text: str | None
     answered_at: datetime
     replaced_at: datetime
+    source: str | None = None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -119,6 +207,11 @@ def _check_question_id(value: Any, what: str = "question_id") -> None:
 def _clean_text(value: str | None) -> str | None:
     # PostgreSQL text cannot hold NUL characters; drop them on every backend alike.
     return None if value is None else value.replace("\x00", "")
+
+
+def _check_optional_text(value: Any, what: str, max_length: int) -> None:
+    if value is not None and (not isinstance(value, str) or not value or len(value) > max_length):
+        raise ValueError(f"{what} invalide (1 à {max_length} caractères ou None) : {value!r}")
 
 
 def _check_json(value: Any, what: str) -> None:
@@ -284,9 +377,18 @@ class DiagnosticStore:
         value: Any,
         status: AnswerStatus,
         raw_text: str | None,
+        *,
+        source: str | None = None,
     ) -> Answer:
-        """Store the answer; a previous answer to the question is kept as a revision."""
+        """Store the answer; a previous answer to the question is kept as a revision.
+
+        ``source`` is None when the respondent said it, or names where the assistant took
+        it from ("decoupage-administratif 6.0.0"). While the diagnostic has an official
+        authority (:meth:`record_authority`), the type, name and population columns keep the
+        official values: the answer is stored, the official facts are not overwritten.
+        """
         _check_question_id(question_id)
+        _check_optional_text(source, "source", MAX_SOURCE_LENGTH)
         if status not in ANSWER_STATUSES:
             raise ValueError(f"statut de réponse inconnu : {status!r}")
         if raw_text is not None and not isinstance(raw_text, str):
@@ -311,6 +413,7 @@ class DiagnosticStore:
                         value=row.value,
                         status=row.status,
                         raw_text=row.raw_text,
+                        source=row.source,
                         answered_at=row.answered_at,
                         replaced_at=now,
                     )
@@ -318,12 +421,68 @@ class DiagnosticStore:
             row.value = value
             row.status = status
             row.raw_text = raw_text
+            row.source = source
             row.answered_at = now
             column = PROFILE_COLUMNS.get(question_id)
-            if column is not None:
+            if column is not None and not (
+                diagnostic.authority_code is not None and column in OFFICIAL_PROFILE_COLUMNS
+            ):
                 setattr(diagnostic, column, _profile_value(column, value, status))
             diagnostic.updated_at = now
-        return Answer(question_id=question_id, value=value, status=status, raw_text=raw_text)
+        return Answer(question_id=question_id, value=value, status=status, raw_text=raw_text, source=source)
+
+    def record_authority(
+        self, diagnostic_id: int, authority: Authority | None, version: str | None
+    ) -> DiagnosticRecord:
+        """Record the authority the person confirmed in the official division (``version``).
+
+        Fills the official columns, the official name, the type ("commune" or
+        "intercommunalite") and the population municipale. ``None`` (the person said it was
+        not them after all) clears the official columns and copies the type, name and
+        population back from the person's own answers.
+        """
+        _check_optional_text(version, "version", MAX_DIVISION_VERSION_LENGTH)
+        with self._transaction() as session:
+            row = self._diagnostic(session, diagnostic_id)
+            if authority is None:
+                for name in OFFICIAL_COLUMNS:
+                    setattr(row, name, None)
+                answers = {
+                    answer.question_id: answer
+                    for answer in session.scalars(
+                        select(AnswerRow).where(AnswerRow.diagnostic_id == diagnostic_id)
+                    )
+                }
+                for question_id, column in PROFILE_COLUMNS.items():
+                    if column in OFFICIAL_PROFILE_COLUMNS:
+                        answer = answers.get(question_id)
+                        setattr(
+                            row,
+                            column,
+                            None if answer is None else _profile_value(column, answer.value, answer.status),
+                        )
+            else:
+                is_commune = authority.is_commune
+                values = {
+                    "authority_code": authority.code,
+                    "authority_kind": authority.kind,
+                    "departement_code": authority.departement_code,
+                    "departement_name": authority.departement_name,
+                    "region_code": authority.region_code,
+                    "region_name": authority.region_name,
+                    "epci_siren": authority.epci_siren if is_commune else None,
+                    "epci_name": authority.epci_name if is_commune else None,
+                    "epci_kind": authority.epci_kind if is_commune else None,
+                    "division_version": version,
+                    "authority_name": _clean_text(authority.name),
+                    "authority_type": COMMUNE_TYPE if is_commune else EPCI_TYPE,
+                    "population": authority.population,
+                }
+                for name, value in values.items():
+                    setattr(row, name, value)
+            row.updated_at = self._clock()
+            session.flush()
+            return DiagnosticRecord.of(row)
 
     def answers(self, diagnostic_id: int) -> dict[str, Answer]:
         """Current answers by question id, in the order they were first given."""
@@ -333,7 +492,11 @@ class DiagnosticStore:
             ).all()
             return {
                 row.question_id: Answer(
-                    question_id=row.question_id, value=row.value, status=row.status, raw_text=row.raw_text
+                    question_id=row.question_id,
+                    value=row.value,
+                    status=row.status,
+                    raw_text=row.raw_text,
+                    source=row.source,
                 )
                 for row in rows
             }
@@ -357,6 +520,7 @@ class DiagnosticStore:
             raw_text=row.raw_text,
             answered_at=as_utc(row.answered_at),
             replaced_at=as_utc(row.replaced_at),
+            source=row.source,
         )
 
     # --- results ----------------------------------------------------------------
@@ -439,17 +603,20 @@ class DiagnosticStore:
                 "profile": {
                     question_id: getattr(record, column) for question_id, column in PROFILE_COLUMNS.items()
                 },
+                "official": None if record.official is None else record.official.as_dict(),
                 "answers": {
                     answer.question_id: {
                         "value": answer.value,
                         "status": answer.status,
                         "raw_text": answer.raw_text,
+                        "source": answer.source,
                         "answered_at": _iso(answer.answered_at),
                         "revisions": [
                             {
                                 "value": revision.value,
                                 "status": revision.status,
                                 "raw_text": revision.raw_text,
+                                "source": revision.source,
                                 "answered_at": _iso(revision.answered_at),
                                 "replaced_at": _iso(revision.replaced_at),
                             }

@@ -11,14 +11,44 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.authorities.division import COMMUNE, EPCI_KINDS
 from bot.questionnaire import Questionnaire
 from bot.storage import DiagnosticStore
+from bot.storage.repository import OfficialAuthority
 from bot.web import formatting
 
 # public ids are secrets.token_urlsafe(24): anything else is not looked up at all.
 PUBLIC_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PROFILE_SECTION_LABEL = "Votre collectivité"
 SUMMARY_PROFILE_QUESTIONS = ("type_collectivite", "population", "nombre_agents")
+# The answers' source when the assistant took them from the official division
+# ("decoupage-administratif 6.0.0", see DiagnosticStore.save_answer).
+DIVISION_SOURCE_PREFIX = "decoupage-administratif"
+
+
+def kind_label(kind: str) -> str:
+    """The kind as a person reads it: "commune", or the EPCI type ("communauté de communes")."""
+    return COMMUNE if kind == COMMUNE else EPCI_KINDS.get(kind, kind)
+
+
+def division_version(source: str | None) -> str | None:
+    """The version of the official division an answer was taken from; None if said by the person."""
+    if source is None or not source.startswith(DIVISION_SOURCE_PREFIX):
+        return None
+    return source[len(DIVISION_SOURCE_PREFIX) :].strip(" -:") or None
+
+
+def of_name(name: str) -> str:
+    """The name after « de » in French: « de la CC du Pays d'Uzès », « du Grand Chalon »."""
+    lowered = name.lower()
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if lowered.startswith(article):
+            return contracted + name[len(article) :]
+    if lowered.startswith(("cc ", "ca ", "cu ", "communauté", "métropole", "la ")):
+        return "de " + name if lowered.startswith("la ") else "de la " + name
+    if lowered[:1] in "aeéèêiîoôuy":
+        return "de l'" + name
+    return "de " + name
 
 
 @dataclass(frozen=True)
@@ -34,6 +64,34 @@ class AxisLine:
 
 
 @dataclass(frozen=True)
+class OfficialView:
+    """The authority as the official division knows it, as the report shows it."""
+
+    authority: OfficialAuthority
+    kind_label: str
+    code_label: str  # "code INSEE" for a commune, "SIREN" for an EPCI
+    epci_kind_label: str | None
+    epci_of_name: str | None  # "de la CC du Pays d'Uzès"
+
+    @classmethod
+    def of(cls, authority: OfficialAuthority) -> OfficialView:
+        return cls(
+            authority=authority,
+            kind_label=kind_label(authority.kind),
+            code_label="code INSEE" if authority.is_commune else "SIREN",
+            epci_kind_label=kind_label(authority.epci_kind) if authority.epci_kind else None,
+            epci_of_name=of_name(authority.epci_name) if authority.epci_name else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        described = self.authority.as_dict()
+        described["kind_label"] = self.kind_label
+        if described["epci"] is not None:
+            described["epci"]["kind_label"] = self.epci_kind_label
+        return described
+
+
+@dataclass(frozen=True)
 class AnswerLine:
     question_id: str
     position: int
@@ -43,6 +101,8 @@ class AnswerLine:
     status: str
     value: Any
     raw_text: str | None
+    source: str | None = None
+    division_version: str | None = None  # set when taken from the official division
 
 
 @dataclass(frozen=True)
@@ -63,6 +123,7 @@ class Report:
     answers: tuple[AnswerLine, ...]
     maturity: dict[str, Any]
     recommendation: dict[str, Any]
+    official: OfficialView | None = None
 
     def profile_summary(self) -> list[str]:
         """Type, population and staff of the authority, as answered ("Commune", "12 000 habitants"...)."""
@@ -82,6 +143,7 @@ class Report:
             "completed_at": self.completed_at,
             "report_url": report_url,
             "authority_name": self.authority_name,
+            "official": None if self.official is None else self.official.to_json(),
             "maturity": self.maturity,
             "recommendation": self.recommendation,
             "answers": [
@@ -93,6 +155,7 @@ class Report:
                     "value": line.value,
                     "display": line.display,
                     "raw_text": line.raw_text,
+                    "source": line.source,
                 }
                 for line in self.answers
             ],
@@ -133,6 +196,7 @@ def load_report(store: DiagnosticStore, questionnaire: Questionnaire, public_id:
         answers=_answers(questionnaire, answers),
         maturity=maturity,
         recommendation=recommendation,
+        official=None if record.official is None else OfficialView.of(record.official),
     )
 
 
@@ -183,6 +247,8 @@ def _answers(questionnaire: Questionnaire, answers: dict) -> tuple[AnswerLine, .
                 status=answer.status,
                 value=answer.value,
                 raw_text=answer.raw_text,
+                source=answer.source,
+                division_version=division_version(answer.source),
             )
         )
     return tuple(lines)

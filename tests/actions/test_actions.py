@@ -57,12 +57,16 @@ def test_start_sends_the_question_with_buttons_and_payload(engine) -> None:
     run(ActionWelcome(), "bonjour", "greet")
     messages = run(ActionStartDiagnostic(), "/start_diagnostic", "start_diagnostic")
     question = messages[-1]
+    assert question["custom"]["question_id"] == "nom_collectivite"
+    assert question["buttons"] == [{"title": "Passer", "payload": "/skip"}]
+    question = run(ActionSkip(), "/skip", "skip")[-1]
     assert question["custom"]["question_id"] == "type_collectivite"
     assert {"title": "Commune", "payload": '/answer{"choice": "commune"}'} in question["buttons"]
 
 
 def test_a_button_choice_entity_is_the_answer(engine) -> None:
     run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
+    run(ActionSkip(), "/skip", "skip")
     run(ActionAnswer(), '/answer{"choice": "departement"}', "answer",
         [{"entity": "choice", "value": "departement"}])
     record = engine.store.latest_for_sender(SENDER)
@@ -72,8 +76,8 @@ def test_a_button_choice_entity_is_the_answer(engine) -> None:
 
 def test_payload_texts_are_not_stored_as_raw_text(engine) -> None:
     run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
-    run(ActionAnswer(), "commune", "answer")
     run(ActionSkip(), "/skip", "skip")
+    run(ActionAnswer(), "commune", "answer")
     run(ActionDontKnow(), "/dont_know", "dont_know")
     record = engine.store.latest_for_sender(SENDER)
     assert engine.store.answers(record.id)["population"].raw_text is None
@@ -84,8 +88,8 @@ def test_entities_reach_the_engine(engine) -> None:
     definition = run(ActionDefine(), "c'est quoi le truc ?", "ask_definition",
                      [{"entity": "term", "value": "réversibilité"}])
     assert "récupérer ses données" in definition[0]["text"]
-    run(ActionAnswer(), "commune", "answer")
     run(ActionAnswer(), "Cahors", "answer")
+    run(ActionAnswer(), "commune", "answer")
     correction = run(ActionCorrect(), "changer le type", "correct_previous",
                      [{"entity": "subject", "value": "type de collectivité"}])
     assert correction[-1]["custom"]["question_id"] == "type_collectivite"
@@ -93,6 +97,7 @@ def test_entities_reach_the_engine(engine) -> None:
 
 def test_a_dead_store_gets_a_french_apology_and_keeps_the_answers(engine) -> None:
     run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
+    run(ActionAnswer(), "Cahors", "answer")
     run(ActionAnswer(), "commune", "answer")
     database = Path(engine.store.engine.url.database)
     engine.store.engine.dispose()

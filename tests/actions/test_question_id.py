@@ -63,16 +63,18 @@ def test_the_question_id_comes_from_the_metadata_or_the_user_event() -> None:
 
 def test_a_stale_button_stores_nothing_and_asks_the_pending_question(engine) -> None:
     run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
+    run(ActionSkip(), "/skip", "skip", "nom_collectivite")
     choice = [{"entity": "choice", "value": "commune"}]
     run(ActionAnswer(), '/answer{"choice": "commune"}', "answer", "type_collectivite", choice)
     other = [{"entity": "choice", "value": "departement"}]
     late = run(ActionAnswer(), '/answer{"choice": "departement"}', "answer", "type_collectivite", other)
     assert "déjà traitée" in late[0]["text"]
-    assert late[-1]["custom"]["question_id"] == "nom_collectivite"
+    assert late[-1]["custom"]["question_id"] == "population"
     # Neither "passer" nor "je ne sais pas" sent for the old question touches the next one.
     run(ActionSkip(), "/skip", "skip", "type_collectivite")
     run(ActionDontKnow(), "/dont_know", "dont_know", "type_collectivite")
     record = engine.store.latest_for_sender(SENDER)
     answers = engine.store.answers(record.id)
-    assert set(answers) == {"type_collectivite"} and answers["type_collectivite"].value == "commune"
-    assert record.current_question_id == "nom_collectivite"
+    assert set(answers) == {"nom_collectivite", "type_collectivite"}
+    assert answers["type_collectivite"].value == "commune"
+    assert record.current_question_id == "population"

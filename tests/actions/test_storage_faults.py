@@ -57,7 +57,7 @@ def test_a_locked_then_read_only_store_asks_to_repeat_and_logs_the_fault(
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with caplog.at_level(logging.ERROR, logger=module.__name__):
-            messages = run(ActionAnswer(), "une commune", "answer")
+            messages = run(ActionAnswer(), "Cahors", "answer")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -67,9 +67,9 @@ def test_a_locked_then_read_only_store_asks_to_repeat_and_logs_the_fault(
     assert "database is locked" in caplog.text
     assert stored(engine) == {}
 
-    messages = run(ActionAnswer(), "une commune", "answer")
-    assert messages[-1]["custom"]["question_id"] == "nom_collectivite"
-    assert stored(engine) == {"type_collectivite": "commune"}
+    messages = run(ActionAnswer(), "Cahors", "answer")
+    assert messages[-1]["custom"]["question_id"] == "type_collectivite"
+    assert stored(engine) == {"nom_collectivite": "Cahors"}
 
     read_only = True
 
@@ -79,12 +79,12 @@ def test_a_locked_then_read_only_store_asks_to_repeat_and_logs_the_fault(
     event.listen(engine.store.engine, "checkout", query_only)
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger=module.__name__):
-        messages = run(ActionAnswer(), "Cahors", "answer")
+        messages = run(ActionAnswer(), "une commune", "answer")
     assert [m["text"] for m in messages] == [apology]
     assert "Diagnostic store fault (read-only) in action_answer" in caplog.text
-    assert stored(engine) == {"type_collectivite": "commune"}
+    assert stored(engine) == {"nom_collectivite": "Cahors"}
 
     read_only = False
-    messages = run(ActionAnswer(), "Cahors", "answer")
+    messages = run(ActionAnswer(), "une commune", "answer")
     assert messages[-1]["custom"]["question_id"] == "population"
-    assert stored(engine) == {"type_collectivite": "commune", "nom_collectivite": "Cahors"}
+    assert stored(engine) == {"nom_collectivite": "Cahors", "type_collectivite": "commune"}

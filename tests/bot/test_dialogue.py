@@ -48,9 +48,14 @@ def test_welcome_then_start_asks_the_first_question_with_its_payload(engine) -> 
     assert asked(welcome) is None
     assert welcome[-1].buttons == (("Commencer le diagnostic", "/start_diagnostic"),)
     replies = engine.start(SENDER)
+    first = replies[-1].custom
+    assert first["question_id"] == "nom_collectivite"
+    assert (first["position"], first["answer_type"], first["optional"]) == (1, "texte", True)
+    assert replies[-1].buttons == (("Passer", "/skip"),)
+    replies = engine.skip(SENDER)
     payload = replies[-1].custom
     assert payload["question_id"] == "type_collectivite"
-    assert payload["position"] == 1
+    assert payload["position"] == 2
     assert payload["total"] == len(default_questionnaire().questions)
     assert payload["answer_type"] == "choix" and payload["multiple"] is False
     assert payload["axis"] is None
@@ -60,15 +65,19 @@ def test_welcome_then_start_asks_the_first_question_with_its_payload(engine) -> 
 
 def test_an_answer_is_stored_at_once_and_the_next_question_asked(engine) -> None:
     engine.start(SENDER)
+    replies = engine.answer(SENDER, "Cahors")
+    assert "C'est noté : Cahors." in joined(replies)
+    assert asked(replies) == "type_collectivite"
     replies = engine.answer(SENDER, "une commune")
     assert "C'est noté : Commune." in joined(replies)
-    assert asked(replies) == "nom_collectivite"
+    assert asked(replies) == "population"
     stored = answers_of(engine)["type_collectivite"]
     assert (stored.value, stored.status, stored.raw_text) == ("commune", "answered", "une commune")
 
 
 def test_a_button_stores_the_same_value_as_typing(engine) -> None:
     engine.start(SENDER)
+    engine.skip(SENDER)
     engine.answer(SENDER, None, choice="intercommunalite")
     stored = answers_of(engine)["type_collectivite"]
     assert stored.value == "intercommunalite"
@@ -79,10 +88,11 @@ def test_why_and_glossary_come_back_to_the_question(engine) -> None:
     engine.start(SENDER)
     why = engine.explain(SENDER)
     assert why[0].text.startswith("Pourquoi cette question ?")
-    assert asked(why) == "type_collectivite"
+    assert "découpage administratif officiel" in why[0].text
+    assert asked(why) == "nom_collectivite"
     definition = engine.define(SENDER, "interopérabilité", "c'est quoi l'interopérabilité ?")
     assert "échanger des données" in definition[0].text
-    assert asked(definition) == "type_collectivite"
+    assert asked(definition) == "nom_collectivite"
     unknown = engine.define(SENDER, None, "c'est quoi un zorglub ?")
     assert "pas de définition" in unknown[0].text
     assert answers_of(engine) == {}
@@ -90,8 +100,8 @@ def test_why_and_glossary_come_back_to_the_question(engine) -> None:
 
 def test_two_failures_offer_buttons_and_skip_without_looping(engine) -> None:
     engine.start(SENDER)
-    engine.answer(SENDER, "commune")
     engine.skip(SENDER)  # the name is optional
+    engine.answer(SENDER, "commune")
     first = engine.answer(SENDER, "beaucoup")
     assert "pas bien compris" in first[0].text and asked(first) == "population"
     assert not first[-1].buttons
@@ -103,8 +113,8 @@ def test_two_failures_offer_buttons_and_skip_without_looping(engine) -> None:
 
 def test_dont_know_and_skip_are_stored_as_coverage(engine) -> None:
     engine.start(SENDER)
-    engine.answer(SENDER, "commune")
     engine.skip(SENDER)
+    engine.answer(SENDER, "commune")
     engine.dont_know(SENDER, "aucune idée")
     answers = answers_of(engine)
     assert answers["nom_collectivite"].status == "skipped"
@@ -113,8 +123,8 @@ def test_dont_know_and_skip_are_stored_as_coverage(engine) -> None:
 
 def test_correcting_the_previous_answer_keeps_a_revision_and_comes_back(engine) -> None:
     engine.start(SENDER)
-    engine.answer(SENDER, "commune")
     engine.answer(SENDER, "Cahors")
+    engine.answer(SENDER, "commune")
     engine.answer(SENDER, "12 000")
     prompt = engine.correct(SENDER, None, "je me suis trompé à la question d'avant")
     assert asked(prompt) == "population"
@@ -128,8 +138,8 @@ def test_correcting_the_previous_answer_keeps_a_revision_and_comes_back(engine) 
 
 def test_correcting_a_named_answer(engine) -> None:
     engine.start(SENDER)
-    engine.answer(SENDER, "commune")
     engine.answer(SENDER, "Cahors")
+    engine.answer(SENDER, "commune")
     engine.answer(SENDER, "12 000")
     prompt = engine.correct(SENDER, "type de collectivité", "je veux changer le type de collectivité")
     assert asked(prompt) == "type_collectivite"
@@ -139,13 +149,13 @@ def test_correcting_a_named_answer(engine) -> None:
 
 def test_pause_and_resume_where_we_stopped(engine) -> None:
     engine.start(SENDER)
-    engine.answer(SENDER, "commune")
+    engine.answer(SENDER, "Cahors")
     paused = engine.pause(SENDER)
     assert "question 2 sur" in paused[0].text
     assert engine.store.latest_for_sender(SENDER).status == "en_pause"
     back = engine.welcome(SENDER)
     assert back[0].text.startswith("Bon retour")
-    assert asked(back) == "nom_collectivite"
+    assert asked(back) == "type_collectivite"
     assert engine.store.latest_for_sender(SENDER).status == "en_cours"
 
 
@@ -154,7 +164,7 @@ def test_restart_archives_the_current_diagnostic(engine) -> None:
     engine.answer(SENDER, "commune")
     old = engine.store.latest_for_sender(SENDER)
     replies = engine.restart(SENDER)
-    assert "archivées" in replies[0].text and asked(replies) == "type_collectivite"
+    assert "archivées" in replies[0].text and asked(replies) == "nom_collectivite"
     assert engine.store.get(old.id).status == "abandonne"
     assert answers_of(engine) == {}
 
@@ -194,8 +204,8 @@ def test_a_complete_diagnostic_ends_with_the_result(engine) -> None:
 
 def test_bad_input_is_refused_and_nothing_is_stored(engine) -> None:
     engine.start(SENDER)
-    engine.answer(SENDER, "commune")
     engine.skip(SENDER)
+    engine.answer(SENDER, "commune")
     bad_inputs = ["", "   ", "x" * 10_000, "😀😀", "<script>alert(1)</script>",
                   "<b>oui</b><img src=x onerror=alert(1)>", "1 OR 1=1; SELECT * FROM diagnostics"]
     for bad in bad_inputs:
@@ -206,16 +216,16 @@ def test_bad_input_is_refused_and_nothing_is_stored(engine) -> None:
 
 def test_off_topic_that_is_an_answer_is_accepted(engine) -> None:
     engine.start(SENDER)
+    engine.skip(SENDER)
     replies = engine.off_script(SENDER, "une commune", "off_topic")
     assert answers_of(engine)["type_collectivite"].value == "commune"
-    assert asked(replies) == "nom_collectivite"
+    assert asked(replies) == "population"
     refused = engine.off_script(SENDER, "What is the weather?", "other_language")
     assert refused[0].text.startswith("Je ne comprends que le français")
 
 
 def test_a_foreign_looking_name_answers_a_free_text_question(engine) -> None:
     engine.start(SENDER)
-    engine.answer(SENDER, "une commune")
     off_topic = engine.off_script(SENDER, "j'ai faim", "off_topic")
     assert asked(off_topic) == "nom_collectivite"
     question = engine.off_script(SENDER, "Where am I?", "other_language")
@@ -223,7 +233,7 @@ def test_a_foreign_looking_name_answers_a_free_text_question(engine) -> None:
     assert "nom_collectivite" not in answers_of(engine)
     replies = engine.off_script(SENDER, "Ville de rasa-webchat", "other_language")
     assert answers_of(engine)["nom_collectivite"].value == "Ville de rasa-webchat"
-    assert asked(replies) == "population"
+    assert asked(replies) == "type_collectivite"
 
 
 def test_a_dead_store_raises_for_the_action_to_apologise(tmp_path: Path) -> None:
@@ -243,6 +253,7 @@ def test_a_dead_store_raises_for_the_action_to_apologise(tmp_path: Path) -> None
 
 def test_an_ambiguous_answer_asks_which_and_stores_nothing_until_confirmed(engine) -> None:
     engine.start(SENDER)
+    engine.skip(SENDER)
     replies = engine.answer(SENDER, "une commune et une interco")
     assert "voulez-vous dire « Commune » ou « Intercommunalité »" in replies[0].text
     assert replies[0].buttons == (
@@ -250,15 +261,15 @@ def test_an_ambiguous_answer_asks_which_and_stores_nothing_until_confirmed(engin
         ("Intercommunalité", '/answer{"choice": "intercommunalite"}'),
     )
     assert replies[0].custom["question_id"] == "type_collectivite"
-    assert answers_of(engine) == {}
+    assert set(answers_of(engine)) == {"nom_collectivite"}  # skipped
     engine.answer(SENDER, None, choice="intercommunalite")
     assert answers_of(engine)["type_collectivite"].value == "intercommunalite"
 
 
 def test_an_ambiguous_number_offers_each_reading(engine) -> None:
     engine.start(SENDER)
-    engine.answer(SENDER, "commune")
     engine.skip(SENDER)
+    engine.answer(SENDER, "commune")
     replies = engine.answer(SENDER, "12 000 habitants et 50 agents")
     assert [title for title, _ in replies[0].buttons] == ["12 000 habitants", "50 habitants"]
     engine.answer(SENDER, None, choice="12000")

@@ -57,7 +57,8 @@ def shipped() -> dict:
 def test_the_shipped_questionnaire_has_what_the_diagnostic_needs() -> None:
     questionnaire = default_questionnaire()
     profile = [q.id for q in questionnaire.questions if q.section == PROFILE_SECTION]
-    assert profile[:1] == ["type_collectivite"]
+    # The name first: once recognised in the official division, type and population are known.
+    assert profile[:3] == ["nom_collectivite", "type_collectivite", "population"]
     assert {"type_collectivite", "population", "role_repondant", "nom_collectivite"} <= set(profile)
     assert questionnaire.question("nom_collectivite").optional
     assert {c.value for c in questionnaire.question("type_collectivite").choices} >= {
@@ -107,7 +108,7 @@ def test_levels_map_scores() -> None:
         (lambda d: d["questions"].append(dict(d["questions"][0])), "en double"),
         (lambda d: d["questions"][0].update(axis="inconnu"), "axe inconnu"),
         (lambda d: d["questions"][0].update(answer_type="liste"), "answer_type"),
-        (lambda d: d["profile"][0].update(choices=[]), "aucun choix"),
+        (lambda d: d["profile"][1].update(choices=[]), "aucun choix"),
         (lambda d: d["questions"][0].update(choices_from="absente"), "liste de choix inconnue"),
         (lambda d: d["levels"].pop(), "cinq niveaux"),
         (lambda d: d["questions"][0].pop("why"), "why"),

@@ -62,26 +62,41 @@ def revisions(engine: DiagnosticConversation, question_id: str) -> list:
     return engine.store.revisions(record.id, question_id)
 
 
+def start_named(engine: DiagnosticConversation) -> None:
+    """Start, and answer the first question (the name; no division here: kept as typed)."""
+    engine.start(SENDER)
+    answer(engine, "Cahors", "nom_collectivite")
+
+
 def test_an_answer_for_the_pending_question_is_stored(engine) -> None:
     engine.start(SENDER)
+    replies = answer(engine, "Cahors", "nom_collectivite")
+    assert "C'est noté : Cahors." in replies[0].text
+    assert asked(replies) == "type_collectivite"
     replies = answer(engine, "une commune", "type_collectivite")
     assert "C'est noté : Commune." in replies[0].text
-    assert asked(replies) == "nom_collectivite"
-    assert stored(engine) == {"type_collectivite": ("commune", "une commune")}
+    assert asked(replies) == "population"
+    assert stored(engine) == {
+        "nom_collectivite": ("Cahors", "Cahors"),
+        "type_collectivite": ("commune", "une commune"),
+    }
 
 
 def test_a_second_answer_to_the_same_question_is_refused_and_nothing_stored(engine) -> None:
     """Two tabs answer the same question: the second answer is not filed under the next one."""
-    engine.start(SENDER)
+    start_named(engine)
     answer(engine, None, "type_collectivite", choice="commune")
     before = engine.store.latest_for_sender(SENDER)
 
     replies = answer(engine, None, "type_collectivite", choice="intercommunalite")
 
     assert STALE in replies[0].text and "rien n'a été enregistré" in replies[0].text
-    assert asked(replies) == "nom_collectivite"  # the pending question, asked again
-    assert replies[-1].custom["position"] == 2
-    assert stored(engine) == {"type_collectivite": ("commune", "Commune")}
+    assert asked(replies) == "population"  # the pending question, asked again
+    assert replies[-1].custom["position"] == 3
+    assert stored(engine) == {
+        "nom_collectivite": ("Cahors", "Cahors"),
+        "type_collectivite": ("commune", "Commune"),
+    }
     assert revisions(engine, "type_collectivite") == []
     after = engine.store.latest_for_sender(SENDER)
     assert (after.current_question_id, after.failed_attempts, after.status) == (
@@ -91,8 +106,8 @@ def test_a_second_answer_to_the_same_question_is_refused_and_nothing_stored(engi
 
 def test_a_typed_double_send_does_not_answer_the_next_question(engine) -> None:
     engine.start(SENDER)
-    answer(engine, "commune", "type_collectivite")
     answer(engine, "Saint-Martin", "nom_collectivite")
+    answer(engine, "commune", "type_collectivite")
     answer(engine, "12 000", "population")
     replies = answer(engine, "12 000", "population")  # the same text again, with its question
     assert STALE in replies[0].text and asked(replies) == "nombre_agents"
@@ -112,25 +127,24 @@ def test_a_typed_double_send_does_not_answer_the_next_question(engine) -> None:
 )
 def test_any_message_for_a_stale_question_is_refused_before_its_action(engine, text, intent) -> None:
     """in_context answers first: no action (skip, "je ne sais pas"...) runs on the next question."""
-    engine.start(SENDER)
+    start_named(engine)
     answer(engine, "commune", "type_collectivite")
     replies = engine.in_context(SENDER, text, intent, 0.99, question_id="type_collectivite")
     assert replies is not None and STALE in replies[0].text
-    assert asked(replies) == "nom_collectivite"
-    assert set(stored(engine)) == {"type_collectivite"}
+    assert asked(replies) == "population"
+    assert set(stored(engine)) == {"nom_collectivite", "type_collectivite"}
 
 
 def test_without_a_question_id_nothing_changes(engine) -> None:
     engine.start(SENDER)
     assert engine.in_context(SENDER, "pourquoi ?", "ask_why", 0.99) is None
-    assert engine.in_context(SENDER, "pourquoi ?", "ask_why", 0.99, question_id="type_collectivite") is None
-    assert engine.stale(SENDER, "type_collectivite") is None
+    assert engine.in_context(SENDER, "pourquoi ?", "ask_why", 0.99, question_id="nom_collectivite") is None
+    assert engine.stale(SENDER, "nom_collectivite") is None
 
 
 def test_a_question_under_correction_is_the_pending_one(engine) -> None:
-    engine.start(SENDER)
+    start_named(engine)
     answer(engine, "commune", "type_collectivite")
-    answer(engine, "Cahors", "nom_collectivite")
     answer(engine, "12 000", "population")
     engine.correct(SENDER, "population", "je veux changer la population")
 
@@ -147,7 +161,7 @@ def test_a_question_under_correction_is_the_pending_one(engine) -> None:
 
 
 def test_a_confirmation_button_answers_its_question_once(engine) -> None:
-    engine.start(SENDER)
+    start_named(engine)
     confirm = answer(engine, "une commune et une interco", "type_collectivite")
     assert confirm[0].custom == {
         "type": "confirmation",
@@ -160,13 +174,16 @@ def test_a_confirmation_button_answers_its_question_once(engine) -> None:
     answer(engine, None, "type_collectivite", choice="intercommunalite")
     late = answer(engine, None, "type_collectivite", choice="commune")  # the other button, later
     assert STALE in late[0].text
-    assert stored(engine) == {"type_collectivite": ("intercommunalite", "Intercommunalité")}
+    assert stored(engine) == {
+        "nom_collectivite": ("Cahors", "Cahors"),
+        "type_collectivite": ("intercommunalite", "Intercommunalité"),
+    }
 
 
 def test_an_unknown_question_id_is_refused_too(engine) -> None:
     engine.start(SENDER)
     replies = answer(engine, "commune", "question_inconnue")
-    assert STALE in replies[0].text and asked(replies) == "type_collectivite"
+    assert STALE in replies[0].text and asked(replies) == "nom_collectivite"
     assert stored(engine) == {}
 
 
@@ -183,11 +200,11 @@ def test_a_late_answer_after_the_end_says_the_diagnostic_is_finished(engine) -> 
 
 def test_a_paused_diagnostic_takes_an_answer_to_its_pending_question(engine) -> None:
     engine.start(SENDER)
-    answer(engine, "commune", "type_collectivite")
+    answer(engine, "Cahors", "nom_collectivite")
     engine.pause(SENDER)
-    late = answer(engine, "commune", "type_collectivite")
-    assert STALE in late[0].text and asked(late) == "nom_collectivite"
+    late = answer(engine, "Cahors", "nom_collectivite")
+    assert STALE in late[0].text and asked(late) == "type_collectivite"
     assert engine.store.latest_for_sender(SENDER).status == "en_pause"  # nothing written
-    replies = answer(engine, "Cahors", "nom_collectivite")
+    replies = answer(engine, "une commune", "type_collectivite")
     assert asked(replies) == "population"
-    assert stored(engine)["nom_collectivite"] == ("Cahors", "Cahors")
+    assert stored(engine)["type_collectivite"] == ("commune", "une commune")

@@ -374,6 +374,7 @@ EXPORT_KEYS = {
     "completed_at",
     "current_question_id",
     "profile",
+    "official",
     "answers",
     "maturity",
     "recommendations",
@@ -410,14 +411,21 @@ def test_export_shape_and_json(store: DiagnosticStore) -> None:
         "role_repondant": None,
     }
     population = exported["answers"]["population"]
-    assert set(population) == {"value", "status", "raw_text", "answered_at", "revisions"}
+    assert set(population) == {"value", "status", "raw_text", "source", "answered_at", "revisions"}
     assert (population["value"], population["status"], population["raw_text"]) == (
         3600,
         "answered",
         "3600 en fait",
     )
     assert len(population["revisions"]) == 1
-    assert set(population["revisions"][0]) == {"value", "status", "raw_text", "answered_at", "replaced_at"}
+    assert set(population["revisions"][0]) == {
+        "value",
+        "status",
+        "raw_text",
+        "source",
+        "answered_at",
+        "replaced_at",
+    }
     assert population["revisions"][0]["value"] == 3000
     assert exported["answers"]["type_collectivite"]["revisions"] == []
     assert exported["maturity"] == MATURITY
@@ -581,7 +589,7 @@ def test_migrate_twice_is_harmless(storage_url: str) -> None:
         migrate(engine)
 
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        assert head == "0005"
+        assert head == "0006"
         assert _current_revision(engine) == head
         assert store.answers(record.id)["population"].value == 5000
         assert store.latest_for_sender("alice") == store.get(record.id)
@@ -602,7 +610,7 @@ def test_concurrent_migrations_from_several_processes(storage_url: str) -> None:
     assert [process.returncode for process in processes] == [0] * 4, errors
     engine = make_engine(storage_url)
     try:
-        assert _current_revision(engine) == "0005"
+        assert _current_revision(engine) == "0006"
     finally:
         engine.dispose()
 
@@ -626,7 +634,7 @@ def test_migrations_downgrade_and_upgrade_again(storage_url: str) -> None:
             command.downgrade(alembic_config(connection), "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         migrate(engine)
-        assert _current_revision(engine) == "0005"
+        assert _current_revision(engine) == "0006"
         assert DiagnosticStore(engine).create("alice").status == "en_cours"
     finally:
         engine.dispose()

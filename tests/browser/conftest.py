@@ -71,7 +71,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     folder = tmp_path_factory.mktemp("stack")
     web_port, demo_port, webchat_port = free_port(), free_port(), free_port()
     web_url, demo_url = f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{demo_port}"
-    with rasa_servers(folder, {"DIAGNOSTIC_PUBLIC_URL": web_url}) as servers:
+    with rasa_servers(folder, {"DIAGNOSTIC_PUBLIC_URL": web_url}, division=True) as servers:
         env = {
             **servers.env,
             "DIAGNOSTIC_PUBLIC_URL": web_url,

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.browser
 # question id -> (how, what, stored value). "click": a button; "check": checkboxes + Valider;
 # "type": typed in the text field.
 PLAN: dict[str, tuple[str, Any, Any]] = {
+    "nom_collectivite": ("type", "Saint-Martin-sur-Loire", "Saint-Martin-sur-Loire"),  # not in the division
     "type_collectivite": ("click", "Commune", "commune"),
-    "nom_collectivite": ("type", "Saint-Martin-sur-Loire", "Saint-Martin-sur-Loire"),
     "population": ("type", "environ douze mille habitants", 12000),
     "nombre_agents": ("type", "à peu près 180 agents", 180),
     "role_repondant": ("type", "je suis DST", "direction_technique"),

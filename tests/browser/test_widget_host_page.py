@@ -64,7 +64,7 @@ def test_the_home_page_starts_a_full_page_chat(stack: Stack, page: Page) -> None
     expect(widget.panel).to_be_visible()
     expect(widget.launcher).to_have_count(0)
     widget.click("Commencer le diagnostic")
-    assert widget.current_question()["question_id"] == "type_collectivite"
+    assert widget.current_question()["question_id"] == "nom_collectivite"
     total = len(default_questionnaire().questions)
     expect(page.locator("dti-assistant .progress-text")).to_have_text(f"Question 1 sur {total}")
 

@@ -36,22 +36,22 @@ def test_keyboard_only_through_the_first_questions(stack: Stack, page: Page) -> 
     # The welcome offers a button: Shift+Tab from the text field reaches it.
     tab_to(page, widget, "Commencer le diagnostic", backwards=True)
     widget.act(lambda: page.keyboard.press("Enter"))
-    assert widget.current_question()["question_id"] == "type_collectivite"
+    assert widget.current_question()["question_id"] == "nom_collectivite"
     first = widget.focused()
     assert first["tag"] == "button" and "choice" in first["cls"], "after a button, focus goes to the new ones"
 
-    # Type of authority: move to "Commune" with Tab and press Space.
-    if first["text"] != "Commune":
-        tab_to(page, widget, "Commune")
-    widget.act(lambda: page.keyboard.press("Space"))
-    assert widget.current_question()["question_id"] == "nom_collectivite"
-
-    # Name: typed. Tab from the first choice ("Passer") to the text field.
+    # Name: typed. Tab from the only choice ("Passer") to the text field.
     tab_to(page, widget, "dti-input", key="id")
     page.keyboard.type("Ville du clavier")
     widget.act(lambda: page.keyboard.press("Enter"))
-    assert widget.current_question()["question_id"] == "population"
+    assert widget.current_question()["question_id"] == "type_collectivite"
     assert widget.focused()["id"] == "dti-input", "after typing, the focus stays in the text field"
+
+    # Type of authority: move to "Commune" with Tab and press Space.
+    tab_to(page, widget, "Commune")
+    widget.act(lambda: page.keyboard.press("Space"))
+    assert widget.current_question()["question_id"] == "population"
+    tab_to(page, widget, "dti-input", key="id")
     page.keyboard.type("3 500 habitants")
     widget.act(lambda: page.keyboard.press("Enter"))
     assert widget.current_question()["question_id"] == "nombre_agents"

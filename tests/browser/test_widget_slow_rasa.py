@@ -45,6 +45,7 @@ def test_a_slow_rasa_says_still_working_then_the_retry_stores_once(
     widget = Widget(page)
     widget.wait_for_reply(0)
     widget.click("Commencer le diagnostic")
+    widget.type("Ville lente")  # the name first
     assert widget.current_question()["question_id"] == "type_collectivite"
 
     proxy.delay = 10.0
@@ -61,15 +62,17 @@ def test_a_slow_rasa_says_still_working_then_the_retry_stores_once(
     retry = error.get_by_role("button", name="Réessayer")
     retry.click()
     expect(error).to_have_count(0)
-    expect(widget.bot_messages.last).to_contain_text("Quel est le nom", timeout=15_000)
+    expect(widget.bot_messages.last).to_contain_text("Combien d'habitants", timeout=15_000)
     expect(widget.bot_messages.filter(has_text="C'est noté : Commune.")).to_have_count(1)
-    assert widget.current_question()["question_id"] == "nom_collectivite"
+    assert widget.current_question()["question_id"] == "population"
 
     sender = widget.sender()
     sent = proxy.posted(sender=sender, question_id="type_collectivite")
     assert len(sent) == 1, sent  # neither the double click nor the retry sent it again
     answers = stack.servers.export(sender)["answers"]
-    assert set(answers) == {"type_collectivite"}
+    assert set(answers) == {"nom_collectivite", "type_collectivite"}
     assert answers["type_collectivite"]["value"] == "commune"
     assert answers["type_collectivite"]["revisions"] == []
-    expect(widget.user_messages).to_have_text(["Vous : Commencer le diagnostic", "Vous : Commune"])
+    expect(widget.user_messages).to_have_text(
+        ["Vous : Commencer le diagnostic", "Vous : Ville lente", "Vous : Commune"]
+    )

@@ -26,8 +26,8 @@ BAD_INPUTS = [
 def test_bad_input_on_a_number_question(servers: Servers, sender: str, bad: str) -> None:
     servers.say(sender, "bonjour")
     servers.say(sender, "commencer")
-    servers.say(sender, "une commune")
     servers.say(sender, "passer")
+    servers.say(sender, "une commune")
     before = servers.export(sender)["answers"]
 
     reply = servers.say(sender, bad)
@@ -48,7 +48,6 @@ def test_markup_is_not_taken_for_a_name_but_a_real_name_is_kept_as_written(
 ) -> None:
     servers.say(sender, "bonjour")
     servers.say(sender, "commencer")
-    servers.say(sender, "une commune")
     # A name looks like a name (issue 10): pasted markup is asked again, never stored.
     reply = servers.say(sender, "Mairie <b>de</b> Test")
     assert question_of(reply)["question_id"] == "nom_collectivite", texts(reply)

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.e2e
 # What a DST of a 12,000-inhabitant commune types, question by question,
 # and the value that must be stored.
 TYPED_ANSWERS: dict[str, tuple[str, object]] = {
+    "nom_collectivite": ("Saint-Martin-sur-Loire", "Saint-Martin-sur-Loire"),  # not in the division
     "type_collectivite": ("une commune", "commune"),
-    "nom_collectivite": ("Saint-Martin-sur-Loire", "Saint-Martin-sur-Loire"),
     "population": ("environ douze mille habitants", 12000),
     "nombre_agents": ("à peu près 180 agents", 180),
     "role_repondant": ("je suis DST", "direction_technique"),
@@ -70,13 +70,15 @@ def test_a_complete_diagnostic_with_typed_answers(servers: Servers, sender: str)
     first = servers.say(sender, "on commence")
     question = question_of(first)
     assert question is not None
-    assert question["question_id"] == "type_collectivite"
-    assert question["position"] == 1
+    assert (question["question_id"], question["position"]) == ("nom_collectivite", 1)
     assert question["total"] == len(TYPED_ANSWERS)
+    second = servers.say(sender, TYPED_ANSWERS["nom_collectivite"][0])
+    question = question_of(second)
+    assert (question["question_id"], question["position"]) == ("type_collectivite", 2)
     assert {"value": "commune", "label": "Commune"} in question["choices"]
-    assert first[-1]["buttons"], "a closed question offers quick replies"
+    assert second[-1]["buttons"], "a closed question offers quick replies"
 
-    last = answer_until_done(servers, sender, first)
+    last = answer_until_done(servers, sender, second)
     result = result_of(last)
     assert result is not None, texts(last)
     assert "Première action recommandée" in texts(last)

@@ -211,12 +211,12 @@ def test_postgres_stopped_then_started_then_read_only(
 
     try:
         run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
-        run(ActionAnswer(), "une commune", "answer")
+        run(ActionAnswer(), "Cahors", "answer")
 
         postgres.stop("immediate")  # as a crash: the pooled connections are dead
-        fails_cleanly("Cahors", "unreachable")
+        fails_cleanly("une commune", "unreachable")
         postgres.start()
-        messages = run(ActionAnswer(), "Cahors", "answer")
+        messages = run(ActionAnswer(), "une commune", "answer")
         assert messages[-1]["custom"]["question_id"] == "population"
         assert stored() == {"type_collectivite": "commune", "nom_collectivite": "Cahors"}
 

@@ -26,7 +26,7 @@ from tests.faults.test_action_server import ANSWERS, assert_stored_once, start_d
 def test_a_failing_tracker_store_is_reported_then_resumes(stack: Stack) -> None:
     stack.wait_all_up()
     sender, question = start_diagnostic(stack, answered=1)
-    assert question["question_id"] == "nom_collectivite"
+    assert question["question_id"] == "type_collectivite"
     assert stack.health()["tracker_store"] == "ok"
     log = stack.log_dir / "rasa.log"
     log_before = len(log.read_text(errors="replace"))
@@ -39,7 +39,7 @@ def test_a_failing_tracker_store_is_reported_then_resumes(stack: Stack) -> None:
         # Rasa waits for its database (SQLite's busy timeout) longer than the door waits for
         # Rasa: the user may first get the door's 504, then the retry of the same message
         # gets its answer, sent to Rasa once (bot/web/ledger.py).
-        body = {"sender": sender, "message": ANSWERS["nom_collectivite"][0], "message_id": "tracker-store-1"}
+        body = {"sender": sender, "message": ANSWERS["type_collectivite"][0], "message_id": "tracker-store-1"}
         for _ in range(3):
             response = httpx.post(f"{stack.door_url}/api/messages", json=body, timeout=120)
             if response.status_code != 504:

@@ -215,18 +215,26 @@ def test_migration_0002_keeps_the_diagnostics_and_goes_back(storage_url: str) ->
     try:
         with engine.begin() as connection:
             command.upgrade(alembic_config(connection), "0001")
-        store = DiagnosticStore(engine)
-        record = store.create("alice")
-        store.save_answer(record.id, "population", 12000, "answered", "12 000")
+            # Written as the 0001 schema stands (today's models have later columns).
+            connection.exec_driver_sql(
+                "INSERT INTO diagnostics (id, public_id, sender_id, status, failed_attempts,"
+                " created_at, updated_at) VALUES (1, 'p1', 'alice', 'en_cours', 0,"
+                " '2026-11-01 09:00:00', '2026-11-01 09:00:00')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO answers (id, diagnostic_id, question_id, value, status, raw_text, answered_at)"
+                " VALUES (1, 1, 'population', '12000', 'answered', '12 000', '2026-11-01 09:00:00')"
+            )
         migrate(engine)
         tables = set(inspect(engine).get_table_names())
         assert {"staff_users", "review_conversations", "review_tags", "nlu_corrections"} <= tables
         assert {"review_summaries", "review_flagged_turns", "review_state", "audit_log"} <= tables
-        assert store.answers(record.id)["population"].value == 12000
+        assert DiagnosticStore(engine).answers(1)["population"].value == 12000
         with engine.begin() as connection:
             command.downgrade(alembic_config(connection), "0001")
         assert "staff_users" not in set(inspect(engine).get_table_names())
-        assert store.answers(record.id)["population"].value == 12000
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT raw_text FROM answers").scalar() == "12 000"
         with engine.connect() as connection:
             assert MigrationContext.configure(connection).get_current_revision() == "0001"
     finally:

@@ -317,11 +317,13 @@ def test_detail_has_the_answers_and_results_beside(seeded: Stores) -> None:
     assert detail.summary is not None and detail.summary.level == 3
     assert detail.diagnostic["status"] == "termine"
     assert detail.diagnostic["maturity"]["overall"]["level"] == 3
+    position = seeded.review.questionnaire.position
     assert [(view.position, view.question.id, view.answer.value) for view in detail.answers] == [
-        (1, "type_collectivite", "commune"),
-        (3, "population", 12000),
-        (6, "strategie_projet_formalise", "en_partie"),
+        (position("type_collectivite"), "type_collectivite", "commune"),
+        (position("population"), "population", 12000),
+        (position("strategie_projet_formalise"), "strategie_projet_formalise", "en_partie"),
     ]
+    assert [view.position for view in detail.answers] == sorted(view.position for view in detail.answers)
     assert detail.review.status == "a_revoir"
 
 

@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from bot.review import StaffUser
 from bot.review.accounts import ADMINISTRATOR, REVIEWER, ROLE_LABELS, ROLES
-from bot.web import formatting
+from bot.web import formatting, report
 from bot.web.errors import error_response
 from bot.web.staff.sessions import PREFIX, RequestSession, request_session
 
@@ -164,6 +164,7 @@ class Formats:
     moment = staticmethod(moment)
     answer = staticmethod(formatting.answer_value)
     conversation_path = staticmethod(conversation_path)
+    division_version = staticmethod(report.division_version)
 
     @staticmethod
     def confidence(value: float | None) -> str:

@@ -16,7 +16,12 @@ MAX_NOTE_LENGTH = 10_000
 
 def conversation_list(request: Request, staff: Staff) -> Response:
     review = request.app.state.review
-    filters, errors = ConversationFilters.from_query(request.query_params)
+    options = review.filter_options()
+    filters, errors = ConversationFilters.from_query(
+        request.query_params,
+        departements={code for code, _ in options.departements},
+        regions={code for code, _ in options.regions},
+    )
     page_number, per_page = page_params(request.query_params)
     page = review.list_conversations(filters, page_number, per_page)
     context = {
@@ -24,7 +29,7 @@ def conversation_list(request: Request, staff: Staff) -> Response:
         "errors": errors,
         "params": request.query_params,
         "page": page,
-        "options": review.filter_options(),
+        "options": options,
         "per_page": per_page if per_page != 50 else None,
     }
     return render(request, staff, "list.html", context, active="list")
