@@ -533,6 +533,8 @@ def tracker_figures(tracker_db: Path, senders: list[str]) -> dict[str, Any]:
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
 
+    import channels.tracker_store  # noqa: F401  (applies channels/rasa_speedups.py, as in Rasa)
+
     domain = Domain.load(str(ROOT / "domain.yml"))
     # endpoints.yml's action endpoint, without its ${VARIABLES} (only its options matter here)
     options = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))["action_endpoint"]
@@ -671,16 +673,28 @@ def profile(
 PARTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "rasa": {
         "handler": ("traitement d'un message (handle_message)", "handle_message", "processor.py"),
-        "retrieve": ("lecture du tracker (SQLTrackerStore._retrieve)", "_retrieve", "tracker_store.py"),
+        "retrieve": (
+            "lecture du tracker (CachingSQLTrackerStore.retrieve)",
+            "retrieve",
+            "channels/tracker_store.py",
+        ),
         "from_dict": ("dont rejeu des événements (Tracker.from_dict)", "from_dict", "trackers.py"),
         "resolve": ("dont recherche de la classe de chaque événement", "resolve_by_type", "events.py"),
-        "save": ("écriture du tracker (SQLTrackerStore.save)", "save", "tracker_store.py"),
+        "save": ("écriture du tracker (CachingSQLTrackerStore.save)", "save", "channels/tracker_store.py"),
         "commit": ("dont COMMIT SQLite", "do_commit", "engine/default.py"),
-        "recount": ("dont recomptage des événements déjà stockés", "_additional_events", "tracker_store.py"),
+        "recount": (
+            "dont recomptage des événements déjà stockés (cas de repli)",
+            "_save_counting",
+            "tracker_store.py",
+        ),
         "nlu": ("NLU (MessageProcessor.parse_message)", "parse_message", "processor.py"),
         "policy": ("politique", "predict_next_with_tracker_if_should", "processor.py"),
         "action": ("appel du serveur d'actions (RemoteAction.run)", "run", "core/actions/action.py"),
-        "schema": ("dont validation de sa réponse (jsonschema)", "_validate_action_result", "action.py"),
+        "schema": (
+            "dont validation de sa réponse (validateur construit une fois)",
+            "validate_action_result",
+            "rasa_speedups.py",
+        ),
         "http": ("dont requête HTTP (aiohttp)", "request", "utils/endpoints.py"),
     },
     "actions": {
@@ -1486,24 +1500,27 @@ def _profile(figures: dict[str, Any]) -> list[str]:
             **Le tracker.** Un diagnostic terminé laisse en moyenne {tracker['events_mean'] or 0:.0f}
             événements dans le suivi des conversations de Rasa
             ({(tracker['json_bytes_mean'] or 0) / 1024:.0f} Ko de JSON ; par diagnostic : {kinds}).
-            Rasa relit **tous** les événements de la session à chaque message
-            (`SQLTrackerStore.retrieve` : une requête, `json.loads` de chaque ligne, puis
-            `DialogueStateTracker.from_dict` qui rejoue chaque événement), puis, pour écrire,
-            **recompte** les événements déjà stockés (`_additional_events` : `SELECT count(*)` sur la
-            même requête) avant d'insérer les nouveaux. Une session ne se termine qu'après 60 minutes
-            d'inactivité (`session_config` de `domain.yml`) : un diagnostic entier est une seule session.
+            Le `SQLTrackerStore` de Rasa relirait et rejouerait **tous** les événements de la session
+            à chaque message, et les recompterait (`SELECT count(*)`) avant d'écrire les nouveaux.
+            Le magasin du projet (`channels/tracker_store.py`, `CachingSQLTrackerStore`) garde le
+            suivi de chaque conversation en mémoire entre deux messages : une requête indexée (plus
+            petit et plus grand identifiant d'événement de la conversation) vérifie que la base n'a
+            rien d'autre, seuls les événements écrits entre-temps par un autre serveur Rasa sont lus,
+            et l'écriture n'insère que les nouveaux, sans recompter. Une session ne se termine
+            qu'après 60 minutes d'inactivité (`session_config` de `domain.yml`) : un diagnostic entier
+            est une seule session.
         """),
         "",
         _text(f"""
-            **Ce qui part au serveur d'actions.** À chaque message, Rasa envoie l'état complet du
-            tracker (tous les événements) et le domaine entier (pas d'`enable_selective_domain` dans
-            `endpoints.yml`) : {tracker['action_body_turn_a'] / 1024:.0f} Ko au tour {TURN_A},
-            {tracker['action_body_turn_b'] / 1024:.0f} Ko au tour {TURN_B},
-            {tracker['action_body_end'] / 1024:.0f} Ko à la fin d'un diagnostic, dont
-            {tracker['domain_bytes'] / 1024:.0f} Ko de domaine. Le serveur d'actions (rasa-sdk) décode ce
-            JSON et reconstruit un `Tracker`, alors que les actions ne lisent que le dernier message
-            (texte, intention, entités, métadonnées) : l'état du diagnostic est déjà dans la base des
-            diagnostics.
+            **Ce qui part au serveur d'actions.** À chaque message, Rasa envoie l'état du tracker
+            (créneaux, dernier message, dernière action) et les seuls événements depuis
+            l'avant-dernier message de l'utilisateur (`channels/rasa_speedups.py`), sans le domaine
+            (`enable_selective_domain` dans `endpoints.yml`) : {tracker['action_body_turn_a'] / 1024:.0f}
+            Ko au tour {TURN_A}, {tracker['action_body_turn_b'] / 1024:.0f} Ko au tour {TURN_B},
+            {tracker['action_body_end'] / 1024:.0f} Ko à la fin d'un diagnostic (le domaine, qui n'est
+            plus envoyé, pèse {tracker['domain_bytes'] / 1024:.0f} Ko). Les actions ne lisent que le
+            dernier message (texte, intention, entités, métadonnées) et les boutons du message de
+            l'assistant qui le précède : l'état du diagnostic est dans la base des diagnostics.
         """),
         "",
         _text(f"""
@@ -1519,9 +1536,9 @@ def _profile(figures: dict[str, Any]) -> list[str]:
             **Appels synchrones dans des gestionnaires asynchrones.** `DiagnosticAction.run` est
             `async` mais appelle le moteur et SQLAlchemy de façon synchrone : pendant la lecture de la
             réponse et les écritures, la boucle d'événements du serveur d'actions ne sert personne
-            d'autre. De même, dans Rasa, `SQLTrackerStore.retrieve` et `save` sont `async` mais font
-            leurs requêtes SQLAlchemy synchrones sur la boucle, comme le décodage JSON et le rejeu des
-            événements. Le site attend Rasa sans bloquer (httpx asynchrone) et ses limites de débit en
+            d'autre. De même, dans Rasa, la lecture et l'écriture du suivi sont `async` mais font
+            leurs requêtes SQLAlchemy synchrones sur la boucle (dont le COMMIT). Le site attend Rasa
+            sans bloquer (httpx asynchrone) et ses limites de débit en
             mémoire ne font pas d'entrées-sorties.
         """),
     ]
@@ -1573,11 +1590,9 @@ def _cold_start(figures: dict[str, Any]) -> list[str]:
         "- " + _text(f"""
             **À froid.** Au premier diagnostic après le démarrage, un tour prend
             {_ms(warm['slowest_ms'])} ms (tour {warm['slowest_turn']}, « {warm['slowest_sent']} »,
-            pour une médiane de {_ms(warm['median_ms'])} ms) : la première réponse que lit le lecteur
-            appris du serveur d'actions. `actions/actions.py` charge le lecteur au démarrage
-            (`answer_reader()`), mais celui-ci ne charge son modèle spaCy (`fr_core_news_md`) qu'à sa
-            première lecture (`AnswerReader._spacy`) : quelques secondes pour le premier utilisateur
-            après chaque démarrage, qui pourraient être prises au démarrage.
+            pour une médiane de {_ms(warm['median_ms'])} ms) : ce que les serveurs chargent encore
+            au premier usage (`actions/actions.py` charge le lecteur appris et son modèle spaCy au
+            démarrage, en lisant une première réponse).
         """),
     ]
 
@@ -1605,22 +1620,18 @@ def _findings(figures: dict[str, Any], shares: dict[str, dict[str, float]]) -> l
             COMMIT SQLite du tracker) et, sur une machine partagée, attente d'un cœur libre.
         """),
         "- " + _text(f"""
-            **Le premier poste de Rasa n'est ni la NLU ni le tracker : la validation de la réponse du
-            serveur d'actions** ({_pc(r['schema'])} de son temps).
-            `RemoteAction._validate_action_result` appelle `jsonschema.validate`, qui revérifie
-            d'abord le schéma lui-même contre le méta-schéma de JSON Schema (`check_schema`, avec
-            jsonschema 4.17.3) à chaque appel, avant de valider la réponse (qui, elle, coûte peu) :
-            un travail identique à chaque tour, qui peut se faire une fois au démarrage.
+            **La réponse du serveur d'actions** est vérifiée par un validateur construit une fois au
+            démarrage (`channels/rasa_speedups.py`, même schéma et mêmes refus que
+            `jsonschema.validate`, qui revérifiait le schéma contre le méta-schéma à chaque appel et
+            prenait 28 % du temps de Rasa avant l'issue 12) : {_pc(r['schema'])} de son temps.
         """),
         "- " + _text(f"""
-            **Le tracker.** Sa lecture prend {_pc(r['retrieve'])} du temps de Rasa (dont le rejeu des
-            événements {_pc(r['from_dict'])}, et dans celui-ci {_pc(r['resolve'])} pour retrouver la
-            classe de chaque événement : `Event.resolve_by_type` parcourt toutes les sous-classes
-            d'`Event` pour chacun des événements relus), son écriture {_pc(r['save'])} (dont le COMMIT
-            SQLite {_pc(r['commit'])}, synchrone sur la boucle d'événements, et le recomptage des
-            événements déjà stockés {_pc(r['recount'])}). La lecture et le recomptage croissent avec
-            la conversation : {tracker.get('events_turn_a', '–')} événements relus au tour {TURN_A},
-            {tracker.get('events_turn_b', '–')} au tour {TURN_B}.
+            **Le tracker.** Sa lecture prend {_pc(r['retrieve'])} du temps de Rasa (rejeu d'événements
+            relus {_pc(r['from_dict'])}, recherche de leur classe {_pc(r['resolve'])}), son écriture
+            {_pc(r['save'])} (dont le COMMIT SQLite {_pc(r['commit'])}, synchrone sur la boucle
+            d'événements ; recomptage des événements stockés, seulement dans les cas de repli,
+            {_pc(r['recount'])}). Ni l'une ni l'autre ne croît avec la conversation : le suivi gardé
+            en mémoire n'est pas relu, et seuls les nouveaux événements sont écrits.
         """),
         "- " + _text(f"""
             **La NLU** prend {_pc(r['nlu'])} du temps de Rasa (le graphe de composants, via dask), la
@@ -1641,11 +1652,11 @@ def _findings(figures: dict[str, Any], shares: dict[str, dict[str, float]]) -> l
         """),
         *_cold_start(figures),
         "- " + _text("""
-            **Refait à chaque tour, faisable une fois :** la vérification du méta-schéma ; la
-            recherche de la classe de chaque événement relu ; relire, rejouer, resérialiser (pour le
-            serveur d'actions) et redécoder (dans rasa-sdk) tout l'historique de la conversation alors
-            que l'état du diagnostic est dans sa propre base ; recompter les événements stockés avant
-            d'écrire ; envoyer le domaine (petit ici) à chaque appel.
+            **Ce qui reste :** la NLU (le pipeline lui-même, comme pour l'assistant de référence) ;
+            le COMMIT SQLite du suivi, synchrone sur la boucle (en production, PostgreSQL ; sous
+            SQLite, le mode WAL le réduirait, au prix d'un changement de durabilité et du
+            comportement face à un autre écrivain) ; une connexion SQLite neuve à chaque session de
+            SQLAlchemy (`NullPool`), deux par message.
         """),
     ]
 
