@@ -78,7 +78,7 @@ def test_staff_review_in_the_browser(
     sender, other = f"equipe-{uuid.uuid4().hex[:10]}", f"equipe-{uuid.uuid4().hex[:10]}"
     odd = [text for text in ODD_MESSAGES if flagged(stack, review, text)]
     assert odd, "the model understands every odd message: pick other candidates"
-    for message in ["bonjour", "commencer", '/answer{"choice": "commune"}', odd[0]]:
+    for message in ["bonjour", "commencer", "/skip", '/answer{"choice": "commune"}', odd[0]]:
         stack.servers.say(sender, message)
     for message in ["bonjour", '/answer{"choice": "departement"}']:
         stack.servers.say(other, message)

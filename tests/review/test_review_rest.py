@@ -56,7 +56,7 @@ def test_a_conversation_is_read_back_turn_by_turn(servers: Servers) -> None:
         (text for text in ODD_MESSAGES if classify(*_intent(parse(servers, text)), threshold) is not None),
         ODD_MESSAGES[0],
     )
-    script = ["bonjour", "/start_diagnostic", "une commune", "Saint-Martin-sur-Loire", odd]
+    script = ["bonjour", "/start_diagnostic", "Saint-Martin-sur-Loire", "une commune", odd]
     script += ["c'est quoi l'interopérabilité ?", "environ douze mille habitants", "je reprendrai plus tard"]
     replies = [servers.say(sender, message) for message in script]
 
@@ -152,7 +152,7 @@ def test_deletion_removes_the_conversation_from_both_stores(servers: Servers, re
         servers.export(sender)
     assert review.audit_log(limit=1)[0].target == sender
     # The person can start again from nothing.
-    assert question_of(servers.say(sender, "/start_diagnostic"))["question_id"] == "type_collectivite"
+    assert question_of(servers.say(sender, "/start_diagnostic"))["question_id"] == "nom_collectivite"
 
 
 def test_purge_command_on_the_servers_stores(servers: Servers) -> None:

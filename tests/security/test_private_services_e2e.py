@@ -78,8 +78,10 @@ def port_of(url: str) -> int:
 
 
 def start(servers: Servers, sender: str) -> list[dict[str, Any]]:
+    """A new diagnostic at the type question (the name, asked first, skipped)."""
     servers.say(sender, "bonjour")
-    return servers.say(sender, "commencer")
+    servers.say(sender, "commencer")
+    return servers.say(sender, "/skip")
 
 
 # Finding 1: Rasa's HTTP API and its CORS.
