@@ -204,17 +204,25 @@ def supervised_stack(folder: Path, env: dict[str, str]) -> Iterator[Stack]:
             supervisord.wait()
 
 
-def redis_url_for_tests() -> str:
-    """The test Redis: TEST_REDIS_URL, or the one scripts/start-test-redis.sh starts (or finds)."""
-    url = os.environ.get("TEST_REDIS_URL", "").strip()
+def _service_url_for_tests(variable: str, script: str, name: str) -> str:
+    """The test service's URL: from ``variable``, or printed by the project's ``script``."""
+    url = os.environ.get(variable, "").strip()
     if url:
         return url
-    completed = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "start-test-redis.sh")], capture_output=True, text=True
-    )
+    completed = subprocess.run(["bash", str(ROOT / "scripts" / script)], capture_output=True, text=True)
     if completed.returncode != 0 or not completed.stdout.strip():
-        raise RuntimeError(f"No test Redis (run `bash scripts/test-services.sh`): {completed.stderr}")
+        raise RuntimeError(f"No test {name} (run `bash scripts/test-services.sh`): {completed.stderr}")
     return completed.stdout.strip()
+
+
+def redis_url_for_tests() -> str:
+    """The test Redis: TEST_REDIS_URL, or the one scripts/start-test-redis.sh starts (or finds)."""
+    return _service_url_for_tests("TEST_REDIS_URL", "start-test-redis.sh", "Redis")
+
+
+def postgres_url_for_tests() -> str:
+    """The test PostgreSQL: TEST_POSTGRES_URL, or the one scripts/start-test-postgres.sh starts."""
+    return _service_url_for_tests("TEST_POSTGRES_URL", "start-test-postgres.sh", "PostgreSQL")
 
 
 # Rasa's locks in Redis (channels/lock_store.py). The tickets live 10 minutes here, far longer

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import threading
 import time
 import uuid
@@ -40,29 +39,14 @@ from bot.storage import DiagnosticStore
 from bot.web.app import create_app
 from bot.web.rasa_client import RasaClient, request_limit
 from scripts.bench_load import canned_answers
-from tests.faults.stack import redis_url_for_tests
+from tests.faults.stack import postgres_url_for_tests, redis_url_for_tests
 from tests.scale.pair import RasaPair, Recorder, rasa_pair, shared_stores
-from tests.servers import ROOT, free_port
+from tests.servers import free_port
 
 pytestmark = pytest.mark.e2e
 
 RETRIES = 40  # a turn the door could not finish is sent again (same message id), 0.5 s apart
 ANSWERS = canned_answers()  # what the users type at each question ({n}: the conversation's number)
-
-
-def postgres_url_for_tests() -> str:
-    """The test PostgreSQL: TEST_POSTGRES_URL, or the one scripts/start-test-postgres.sh starts."""
-    url = os.environ.get("TEST_POSTGRES_URL", "").strip()
-    if url:
-        return url
-    import subprocess
-
-    completed = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "start-test-postgres.sh")], capture_output=True, text=True
-    )
-    if completed.returncode != 0 or not completed.stdout.strip():
-        raise RuntimeError(f"No test PostgreSQL (run `bash scripts/test-services.sh`): {completed.stderr}")
-    return completed.stdout.strip()
 
 
 @dataclass
