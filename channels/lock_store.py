@@ -14,7 +14,7 @@ Why not Rasa's own ``RedisLockStore``: a Rasa killed while it handles a message 
 ticket in Redis, and every later message of that conversation, on any server, waits until the
 ticket's lifetime (``TICKET_LOCK_LIFETIME``, 60 s by default) runs out. Here each ticket names
 the process that holds it, and each process keeps a short lease in Redis (``LOCK_OWNER_LEASE``
-seconds, 5 by default), renewed four times per lease by a thread. A ticket whose holder's lease
+seconds, 10 by default), renewed four times per lease by a thread. A ticket whose holder's lease
 has lapsed belongs to a dead process: the next server that waits on it drops it (within a
 second, Rasa's polling period), so the conversation waits ``LOCK_OWNER_LEASE`` at most after the
 kill, not the lifetime. A live holder keeps its lease, hence its tickets, until they expire as
@@ -53,7 +53,8 @@ URL_ENV = "LOCK_STORE_URL"
 PREFIX_ENV = "LOCK_STORE_PREFIX"
 LEASE_ENV = "LOCK_OWNER_LEASE"
 DEFAULT_PREFIX = "diagnostic"
-DEFAULT_LEASE = 5.0
+# s: 5 s was lost under load while a Rasa loaded its model (the heartbeat thread starved of the GIL).
+DEFAULT_LEASE = 10.0
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 REDIS_TIMEOUT = 5.0  # s: a Redis that does not answer fails the message instead of hanging it
 HEARTBEATS_PER_LEASE = 4
