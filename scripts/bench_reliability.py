@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -57,6 +56,7 @@ from sqlalchemy.pool import NullPool  # noqa: E402
 
 from bot.messages import default_messages  # noqa: E402
 from bot.storage.faults import READ_ONLY, UNREACHABLE  # noqa: E402
+from evaluation import machine  # noqa: E402
 from tests.faults.stack import (  # noqa: E402
     RESTART_DEADLINE,
     START_DEADLINE,
@@ -792,18 +792,6 @@ def resume_paused(stack: Stack) -> None:
 # The report ---------------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cœurs, {platform.system()} {platform.release()}"
-
-
 def seconds(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} s"
 
@@ -991,7 +979,7 @@ def main() -> int:
     results = load_results(args.results)
     results["sessions"][session] = {
         "date": f"{began:%Y-%m-%d %H:%M}", "minutes": round((time.monotonic() - started) / 60, 1),
-        "machine": machine(), "load": load_before, "runs": args.runs, "seed": seed, "replay": replay,
+        "machine": machine.summary(), "load": load_before, "runs": args.runs, "seed": seed, "replay": replay,
     }  # fmt: skip
     for each in chosen:
         results["faults"][each.name] = summary(each, outcomes[each.name], session)

@@ -118,6 +118,8 @@ def test_a_confirmation_carries_its_payload(engine) -> None:
         "SELECT * FROM communes",
         "oui",
         "<script>alert(1)</script>",
+        "sorry, I don't speak French",
+        "we are a small town",
     ],
 )
 def test_a_name_looks_like_a_name(text: str) -> None:

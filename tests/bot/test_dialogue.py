@@ -12,6 +12,7 @@ from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
 from bot.storage import DiagnosticStore
+from tests.bot.replies import asked
 
 SENDER = "mairie-test"
 
@@ -25,13 +26,6 @@ def engine(tmp_path: Path) -> DiagnosticConversation:
         messages=default_messages(),
         public_url="http://diag.test",
     )
-
-
-def asked(replies: list[Reply]) -> str | None:
-    for reply in reversed(replies):
-        if reply.custom and reply.custom.get("type") == "question":
-            return reply.custom["question_id"]
-    return None
 
 
 def joined(replies: list[Reply]) -> str:

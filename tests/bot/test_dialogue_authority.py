@@ -17,6 +17,7 @@ from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
 from bot.storage import DiagnosticStore
 from tests.authorities.packs import fixture_division
+from tests.bot.replies import asked, stored
 
 SENDER = "collectivite-test"
 SOURCE = "decoupage-administratif 6.0.0"
@@ -58,18 +59,6 @@ def click(engine: DiagnosticConversation, reply: Reply, title: str) -> list[Repl
     return engine.answer(SENDER, None, choice=json.loads(payload[len("/answer") :])["choice"])
 
 
-def asked(replies: list[Reply]) -> str | None:
-    for reply in reversed(replies):
-        if reply.custom and reply.custom.get("type") == "question":
-            return reply.custom["question_id"]
-    return None
-
-
-def stored(engine: DiagnosticConversation) -> dict:
-    record = engine.store.latest_for_sender(SENDER)
-    return {qid: (a.value, a.source) for qid, a in engine.store.answers(record.id).items()}
-
-
 def official(engine: DiagnosticConversation):
     return engine.store.latest_for_sender(SENDER).official
 
@@ -90,13 +79,13 @@ def test_a_commune_named_in_the_first_message_is_confirmed_then_type_and_populat
         "question_id": "nom_collectivite",
         "candidates": [{"value": "authority:30334", "label": "Uzès (Gard)"}],
     }
-    assert stored(engine) == {}  # nothing before the person confirms
+    assert stored(engine, SENDER, "source") == {}  # nothing before the person confirms
     assert engine.store.latest_for_sender(SENDER).current_question_id == "nom_collectivite"
 
     done = click(engine, proposal, "Oui")
     assert done[0].text.startswith("C'est noté : Uzès (Gard), commune de 8 519 habitants")
     assert asked(done) == "nombre_agents"
-    assert stored(engine) == {
+    assert stored(engine, SENDER, "source") == {
         "nom_collectivite": ("Uzès", SOURCE),
         "type_collectivite": ("commune", SOURCE),
         "population": (8519, SOURCE),
@@ -116,10 +105,10 @@ def test_no_to_a_name_from_the_first_message_asks_the_name_as_before(engine) -> 
     replies = click(engine, proposal, "Non")
     assert replies[0].text == "D'accord, ce n'est pas la bonne collectivité."
     assert asked(replies) == "nom_collectivite"
-    assert stored(engine) == {}
+    assert stored(engine, SENDER, "source") == {}
     typed = turn(engine, "Syndicat des eaux du Vidourle")
     assert asked(typed) == "type_collectivite"
-    assert stored(engine) == {"nom_collectivite": ("Syndicat des eaux du Vidourle", None)}
+    assert stored(engine, SENDER, "source") == {"nom_collectivite": ("Syndicat des eaux du Vidourle", None)}
     assert official(engine) is None
 
 
@@ -128,15 +117,15 @@ def test_the_name_question_recognises_any_spelling_and_no_keeps_the_name_as_type
     proposal = turn(engine, "mairie d'uzes")[-1]
     assert proposal.text.startswith("Uzès (Gard), 8 519 habitants")
     assert proposal.custom["question_id"] == "nom_collectivite"
-    assert stored(engine) == {}
+    assert stored(engine, SENDER, "source") == {}
     replies = click(engine, proposal, "Non")
     assert replies[0].text == "C'est noté : mairie d'uzes."
     assert asked(replies) == "type_collectivite"  # then type and population, as before
-    assert stored(engine) == {"nom_collectivite": ("mairie d'uzes", None)}
+    assert stored(engine, SENDER, "source") == {"nom_collectivite": ("mairie d'uzes", None)}
     assert official(engine) is None
     turn(engine, "une commune")
     assert asked(turn(engine, "8 500")) == "nombre_agents"
-    assert stored(engine)["population"] == (8500, None)
+    assert stored(engine, SENDER, "source")["population"] == (8500, None)
 
 
 def test_an_intercommunality_is_recognised_as_such(engine) -> None:
@@ -145,7 +134,7 @@ def test_an_intercommunality_is_recognised_as_such(engine) -> None:
     assert proposal.text.startswith("CC Pays d'Uzès (Gard), ")
     done = click(engine, proposal, "Oui")
     assert "communauté de communes de" in done[0].text
-    values = stored(engine)
+    values = stored(engine, SENDER, "source")
     assert values["type_collectivite"] == ("intercommunalite", SOURCE)
     assert values["population"][1] == SOURCE and values["population"][0] > 8519
     assert official(engine).kind == "CC"
@@ -161,7 +150,7 @@ def test_homonyms_are_offered_by_departement(engine) -> None:
     assert len(set(titles)) == len(titles)
     assert "Sainte-Colombe (Gironde)" in titles
     assert which.custom["question_id"] == "nom_collectivite" and len(which.custom["candidates"]) == 8
-    assert stored(engine) == {}
+    assert stored(engine, SENDER, "source") == {}
     done = click(engine, which, "Sainte-Colombe (Gironde)")
     assert done[0].text.startswith("C'est noté : Sainte-Colombe (Gironde), commune de")
     assert official(engine).code == UZES_GIRONDE
@@ -184,7 +173,7 @@ def test_none_of_the_homonyms_keeps_the_name_as_typed(engine) -> None:
     which = turn(engine, "Sainte Colombe")[-1]
     replies = click(engine, which, "Aucune de celles-ci")
     assert asked(replies) == "type_collectivite"
-    assert stored(engine) == {"nom_collectivite": ("Sainte Colombe", None)}
+    assert stored(engine, SENDER, "source") == {"nom_collectivite": ("Sainte Colombe", None)}
 
 
 def test_an_authority_not_in_the_division_gets_the_questions_as_today(engine) -> None:
@@ -210,7 +199,7 @@ def test_everyday_words_are_no_authority_outside_the_name_question(engine) -> No
     # At another question a name after a cue is no proposal: the answer is read as usual.
     replies = turn(engine, "je suis DGS de Sens")
     assert not any(reply.custom and reply.custom.get("type") == "confirmation" for reply in replies)
-    assert "population" not in stored(engine)
+    assert "population" not in stored(engine, SENDER, "source")
 
 
 def test_a_greeting_that_names_the_authority_at_the_name_question(engine) -> None:
@@ -218,14 +207,14 @@ def test_a_greeting_that_names_the_authority_at_the_name_question(engine) -> Non
     replies = turn(engine, "Bonjour, je suis DGS de Sens", "greet")
     assert len(replies) == 1 and replies[0].text.startswith("Sens (Yonne), ")
     click(engine, replies[0], "Oui")
-    assert stored(engine)["nom_collectivite"] == ("Sens", SOURCE)
+    assert stored(engine, SENDER, "source")["nom_collectivite"] == ("Sens", SOURCE)
 
 
 def test_skip_still_works_at_the_name_question(engine) -> None:
     engine.start(SENDER)
     replies = engine.skip(SENDER)
     assert asked(replies) == "type_collectivite"
-    assert stored(engine) == {"nom_collectivite": (None, None)}
+    assert stored(engine, SENDER, "source") == {"nom_collectivite": (None, None)}
 
 
 def test_a_late_confirmation_click_is_refused(engine) -> None:
@@ -265,7 +254,7 @@ def test_without_the_division_the_name_is_kept_as_typed(tmp_path: Path) -> None:
     assert replies[0].text == "C'est noté : Uzès." and asked(replies) == "type_collectivite"
     refused = engine.answer(SENDER, None, choice="authority:30334")
     assert "déjà traitée" in refused[0].text
-    assert stored(engine) == {"nom_collectivite": ("Uzès", None)}
+    assert stored(engine, SENDER, "source") == {"nom_collectivite": ("Uzès", None)}
 
 
 def offered(reply: Reply) -> tuple[str, ...]:
@@ -293,7 +282,7 @@ def test_no_typed_instead_of_clicked(engine, no: str) -> None:
     proposal = turn(engine, "orange")[-1]
     replies = typed_after(engine, proposal, no)
     assert asked(replies) == "type_collectivite"
-    assert stored(engine) == {"nom_collectivite": ("orange", None)}
+    assert stored(engine, SENDER, "source") == {"nom_collectivite": ("orange", None)}
     assert official(engine) is None
 
 
@@ -311,11 +300,12 @@ def test_yes_to_several_homonyms_or_without_a_proposal_is_no_choice(engine) -> N
     which = turn(engine, "Sainte-Colombe")[-1]
     replies = typed_after(engine, which, "oui")
     assert "pas bien compris" in replies[0].text and asked(replies) == "nom_collectivite"
-    assert stored(engine) == {} and official(engine) is None
+    assert stored(engine, SENDER, "source") == {} and official(engine) is None
     # A département that none of the buttons has: read as a name, as before.
     replies = typed_after(engine, which, "Finistère")
     assert asked(replies) == "type_collectivite"
-    assert stored(engine) == {"nom_collectivite": ("Finistère", None)} and official(engine) is None
+    assert stored(engine, SENDER, "source") == {"nom_collectivite": ("Finistère", None)}
+    assert official(engine) is None
     assert engine.in_context(SENDER, "oui", "answer", 0.9) is None  # nothing offered
 
 
@@ -335,11 +325,11 @@ def test_a_bare_name_the_classifier_takes_for_small_talk_is_proposed(engine) -> 
     engine.start(SENDER)
     proposal = engine.in_context(SENDER, "Orange", "out_of_scope", 0.99)
     assert proposal is not None and proposal[0].text.startswith("Orange (Vaucluse), ")
-    assert stored(engine) == {}
+    assert stored(engine, SENDER, "source") == {}
     # "Non": the name as typed, as at the name question.
     replies = click(engine, proposal[0], "Non")
     assert asked(replies) == "type_collectivite"
-    assert stored(engine) == {"nom_collectivite": ("Orange", None)}
+    assert stored(engine, SENDER, "source") == {"nom_collectivite": ("Orange", None)}
 
     # Only the exact name: no typo is looked for in such a message ("merci" is not Mercy).
     engine.restart(SENDER)

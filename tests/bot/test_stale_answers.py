@@ -16,6 +16,7 @@ from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
 from bot.storage import DiagnosticStore
+from tests.bot.replies import asked, stored
 from tests.web.conftest import finished_diagnostic
 
 SENDER = "onglets-test"
@@ -45,18 +46,6 @@ def answer(
     return refused if refused is not None else engine.answer(SENDER, text, choice)
 
 
-def asked(replies: list[Reply]) -> str | None:
-    for reply in reversed(replies):
-        if reply.custom and reply.custom.get("type") == "question":
-            return reply.custom["question_id"]
-    return None
-
-
-def stored(engine: DiagnosticConversation) -> dict:
-    record = engine.store.latest_for_sender(SENDER)
-    return {qid: (a.value, a.raw_text) for qid, a in engine.store.answers(record.id).items()}
-
-
 def revisions(engine: DiagnosticConversation, question_id: str) -> list:
     record = engine.store.latest_for_sender(SENDER)
     return engine.store.revisions(record.id, question_id)
@@ -76,7 +65,7 @@ def test_an_answer_for_the_pending_question_is_stored(engine) -> None:
     replies = answer(engine, "une commune", "type_collectivite")
     assert "C'est noté : Commune." in replies[0].text
     assert asked(replies) == "population"
-    assert stored(engine) == {
+    assert stored(engine, SENDER, "raw_text") == {
         "nom_collectivite": ("Cahors", "Cahors"),
         "type_collectivite": ("commune", "une commune"),
     }
@@ -93,7 +82,7 @@ def test_a_second_answer_to_the_same_question_is_refused_and_nothing_stored(engi
     assert STALE in replies[0].text and "rien n'a été enregistré" in replies[0].text
     assert asked(replies) == "population"  # the pending question, asked again
     assert replies[-1].custom["position"] == 3
-    assert stored(engine) == {
+    assert stored(engine, SENDER, "raw_text") == {
         "nom_collectivite": ("Cahors", "Cahors"),
         "type_collectivite": ("commune", "Commune"),
     }
@@ -111,8 +100,8 @@ def test_a_typed_double_send_does_not_answer_the_next_question(engine) -> None:
     answer(engine, "12 000", "population")
     replies = answer(engine, "12 000", "population")  # the same text again, with its question
     assert STALE in replies[0].text and asked(replies) == "nombre_agents"
-    assert "nombre_agents" not in stored(engine)
-    assert stored(engine)["population"] == (12000, "12 000")
+    assert "nombre_agents" not in stored(engine, SENDER, "raw_text")
+    assert stored(engine, SENDER, "raw_text")["population"] == (12000, "12 000")
 
 
 @pytest.mark.parametrize(
@@ -132,7 +121,7 @@ def test_any_message_for_a_stale_question_is_refused_before_its_action(engine, t
     replies = engine.in_context(SENDER, text, intent, 0.99, question_id="type_collectivite")
     assert replies is not None and STALE in replies[0].text
     assert asked(replies) == "population"
-    assert set(stored(engine)) == {"nom_collectivite", "type_collectivite"}
+    assert set(stored(engine, SENDER, "raw_text")) == {"nom_collectivite", "type_collectivite"}
 
 
 def test_without_a_question_id_nothing_changes(engine) -> None:
@@ -150,11 +139,11 @@ def test_a_question_under_correction_is_the_pending_one(engine) -> None:
 
     late = answer(engine, "180", "nombre_agents")  # the question shown before the correction
     assert STALE in late[0].text and asked(late) == "population"
-    assert "nombre_agents" not in stored(engine)
+    assert "nombre_agents" not in stored(engine, SENDER, "raw_text")
 
     done = answer(engine, "quinze mille", "population")
     assert "corrigée : 15 000 habitants" in "\n".join(r.text for r in done)
-    assert stored(engine)["population"] == (15000, "quinze mille")
+    assert stored(engine, SENDER, "raw_text")["population"] == (15000, "quinze mille")
     again = answer(engine, "seize mille", "population")  # the same correction, sent twice
     assert STALE in again[0].text and asked(again) == "nombre_agents"
     assert [r.value for r in revisions(engine, "population")] == [12000]
@@ -174,7 +163,7 @@ def test_a_confirmation_button_answers_its_question_once(engine) -> None:
     answer(engine, None, "type_collectivite", choice="intercommunalite")
     late = answer(engine, None, "type_collectivite", choice="commune")  # the other button, later
     assert STALE in late[0].text
-    assert stored(engine) == {
+    assert stored(engine, SENDER, "raw_text") == {
         "nom_collectivite": ("Cahors", "Cahors"),
         "type_collectivite": ("intercommunalite", "Intercommunalité"),
     }
@@ -184,17 +173,17 @@ def test_an_unknown_question_id_is_refused_too(engine) -> None:
     engine.start(SENDER)
     replies = answer(engine, "commune", "question_inconnue")
     assert STALE in replies[0].text and asked(replies) == "nom_collectivite"
-    assert stored(engine) == {}
+    assert stored(engine, SENDER, "raw_text") == {}
 
 
 def test_a_late_answer_after_the_end_says_the_diagnostic_is_finished(engine) -> None:
     record = finished_diagnostic(engine.store, SENDER)
-    before = stored(engine)
+    before = stored(engine, SENDER, "raw_text")
     replies = answer(engine, "non", "durable_evaluation")
     assert STALE in replies[0].text
     assert "terminé" in replies[1].text
     assert replies[1].buttons == (("Recommencer un diagnostic", "/start_over"),)
-    assert stored(engine) == before
+    assert stored(engine, SENDER, "raw_text") == before
     assert engine.store.latest_for_sender(SENDER).id == record.id
 
 
@@ -207,4 +196,4 @@ def test_a_paused_diagnostic_takes_an_answer_to_its_pending_question(engine) -> 
     assert engine.store.latest_for_sender(SENDER).status == "en_pause"  # nothing written
     replies = answer(engine, "une commune", "type_collectivite")
     assert asked(replies) == "population"
-    assert stored(engine)["type_collectivite"] == ("commune", "une commune")
+    assert stored(engine, SENDER, "raw_text")["type_collectivite"] == ("commune", "une commune")

@@ -27,13 +27,14 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.dialogue import DiagnosticConversation, Reply
+from bot.dialogue import DiagnosticConversation
 from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
 from bot.storage import STORAGE_ERRORS, DiagnosticStore, describe_fault, make_engine, migrate
 from bot.storage import faults as fault_names
 from bot.storage.models import AnswerRevisionRow, AnswerRow, Diagnostic
+from tests.bot.replies import asked
 
 SENDER = "mairie-en-panne"
 LOCK_WAIT = 0.2  # s: the store's lock timeout in these tests (5 s in service)
@@ -157,13 +158,6 @@ def snapshot(store: DiagnosticStore) -> tuple[Any, ...]:
             for model in (Diagnostic, AnswerRow, AnswerRevisionRow)
         )
     return record, store.answers(record.id), counts
-
-
-def asked(replies: list[Reply]) -> str | None:
-    for reply in reversed(replies):
-        if reply.custom and reply.custom.get("type") == "question":
-            return reply.custom["question_id"]
-    return None
 
 
 def advance_to(engine: DiagnosticConversation, question_id: str) -> None:
