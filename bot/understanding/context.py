@@ -265,7 +265,8 @@ def plausible_text(question: Question, text: str) -> bool:
     if len(form.split()) <= 6 and _REQUEST.search(form):
         return False
     if question.id == "nom_collectivite":
-        speaking = re.search(r"\b(?:j|je|tu|vous|nous|moi|ai|suis)\b", fold(stripped))
+        # A name is no clause: a person speaking ("je suis", "I don't speak French") is not one.
+        speaking = re.search(r"\b(?:j|je|tu|vous|nous|moi|ai|suis|i|we|you|me|my|our)\b", fold(stripped))
         return len(form.split()) <= 12 and not speaking
     return True
 
