@@ -43,18 +43,22 @@ def test_skip_and_dont_know(servers: Servers, sender: str) -> None:
 
 def test_small_talk_then_back(servers: Servers, sender: str) -> None:
     started(servers, sender)
-    servers.say(sender, "passer")  # the name; small talk at a closed question
-    for message, expected in [
+    small_talk = [
         ("merci", "plaisir"),
         ("vous êtes un robot ?", "assistant automatique"),
         ("t'es vraiment nul", "courtois"),
         ("quel temps fera-t-il demain ?", "autodiagnostic"),
         ("sorry, I don't speak French", "français"),
-    ]:
-        reply = servers.say(sender, message)
-        assert expected in texts(reply), message
-        assert question_of(reply)["question_id"] == "type_collectivite", message
-    assert list(servers.export(sender)["answers"]) == ["nom_collectivite"]
+    ]
+    # At the free-text name question (where any text could be a name), then at a closed one.
+    for pending, stored in (("nom_collectivite", []), ("type_collectivite", ["nom_collectivite"])):
+        if stored:
+            servers.say(sender, "passer")
+        for message, expected in small_talk:
+            reply = servers.say(sender, message)
+            assert expected in texts(reply), message
+            assert question_of(reply)["question_id"] == pending, message
+        assert list(servers.export(sender)["answers"]) == stored
 
 
 def test_two_misunderstood_answers_offer_buttons_and_skip(servers: Servers, sender: str) -> None:
