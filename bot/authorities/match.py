@@ -332,9 +332,14 @@ def _cue_at(located: list[Word], i: int) -> tuple[int, tuple[str, ...], str | No
 
 
 def _introduces(located: list[Word], i: int) -> bool:
-    """Whether a cue at word ``i`` follows a role, "je suis"… or opens the message."""
+    """Whether a cue at word ``i`` follows a role, "je suis"… or opens the message.
+
+    A bare place cue ("à", "au", "aux") must follow a role or "je suis"…: opening the
+    message, it says where something happens ("À Sens, on a changé les lampes"), not who
+    speaks ("Mairie de Sens, bonjour" does).
+    """
     before = [word.text for word in located[:i]]
-    if all(word in OPENERS for word in before):
+    if located[i].text not in PLACE_CUES and all(word in OPENERS for word in before):
         return True
     return any(word in INTRODUCERS for word in before[-INTRODUCER_WINDOW:])
 

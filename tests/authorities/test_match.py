@@ -224,6 +224,8 @@ def test_spot_after_a_cue(index: AuthorityIndex, message: str, expected) -> None
         "depuis le mois de Mars",
         "à partir de Mars",
         "rendez-vous à Mars",
+        "À Sens, on a changé toutes les lampes",  # a bare "à" opening says where, not who
+        "Au Havre comme ailleurs, c'est en cours",
         "on s'est inspiré de ce qui a été fait à Sens",
         "oui, comme la ville de Sens",
         "la fibre passe par le réseau d'Orange",
