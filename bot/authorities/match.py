@@ -85,6 +85,18 @@ OPENERS = frozenset(
      "la", "le", "l", "les", "notre", "nos", "ma", "mon", "mes", "un", "une"}
 )
 INTRODUCER_WINDOW = 6
+# Between the words that introduce the person and the cue, these start another clause or tell
+# of a trip ("je suis pas sûr, mais à Rennes…", "je suis allée à Nantes voir…"): the place
+# after the cue is then not where the person works.
+CLAUSE_BREAKS = frozenset(
+    {
+        "mais", "pas", "ne", "n", "et", "ou", "que", "qu", "qui", "quand", "si", "comme", "car",
+        "donc", "puis", "alle", "allee", "alles", "allees", "passe", "passee", "passes",
+        "venu", "venue", "venus", "parti", "partie", "partis", "rentre", "rentree", "retourne",
+        "retournee", "vu", "visite", "visitee", "deplacement", "formation", "reunion", "salon",
+    }
+)
+_SENTENCE_END = re.compile(r"[.;!?]")
 # Abbreviated EPCI types count as a cue only in capitals ("ça" is "ca" once normalised).
 CAPITAL_CUES = frozenset({"cc", "ca", "cu", "cdc"})
 
@@ -331,7 +343,7 @@ def _cue_at(located: list[Word], i: int) -> tuple[int, tuple[str, ...], str | No
     return None
 
 
-def _introduces(located: list[Word], i: int) -> bool:
+def _introduces(text: str, located: list[Word], i: int) -> bool:
     """Whether a cue at word ``i`` follows a role, "je suis"… or opens the message.
 
     A bare place cue ("à", "au", "aux") must follow a role or "je suis"…: opening the
@@ -341,7 +353,14 @@ def _introduces(located: list[Word], i: int) -> bool:
     before = [word.text for word in located[:i]]
     if located[i].text not in PLACE_CUES and all(word in OPENERS for word in before):
         return True
-    return any(word in INTRODUCERS for word in before[-INTRODUCER_WINDOW:])
+    window = range(max(0, i - INTRODUCER_WINDOW), i)
+    last = next((j for j in reversed(window) if located[j].text in INTRODUCERS), None)
+    if last is None:
+        return False
+    between = located[last + 1 : i]
+    if any(word.text in CLAUSE_BREAKS for word in between):
+        return False
+    return not _SENTENCE_END.search(text[located[last].end : located[i].start])
 
 
 def _written_as_a_name(text: str, span: list[Word]) -> bool:
@@ -404,7 +423,7 @@ def spot(index: AuthorityIndex, text: str, lenient: bool = False) -> list[Spotte
     i = 0
     while i < len(located):
         cue = _cue_at(located, i)
-        if cue is None or not (lenient or _introduces(located, i)):
+        if cue is None or not (lenient or _introduces(text, located, i)):
             i += 1
             continue
         name = _name_after(index, text, located, cue, lenient)

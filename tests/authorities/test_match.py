@@ -226,6 +226,9 @@ def test_spot_after_a_cue(index: AuthorityIndex, message: str, expected) -> None
         "rendez-vous à Mars",
         "À Sens, on a changé toutes les lampes",  # a bare "à" opening says where, not who
         "Au Havre comme ailleurs, c'est en cours",
+        "je suis pas sûr, mais à Sens ils ont un SIG",  # another clause after "je suis"
+        "je suis allée à Sens voir leur hyperviseur",  # a trip, not where the person works
+        "Je suis DGS. À Sens, ils ont commencé",  # another sentence
         "on s'est inspiré de ce qui a été fait à Sens",
         "oui, comme la ville de Sens",
         "la fibre passe par le réseau d'Orange",
