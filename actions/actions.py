@@ -140,9 +140,14 @@ class DiagnosticAction(Action, metaclass=ABCMeta):
                 exc_info=fault == UNEXPECTED,  # the traceback only when the cause is unknown
             )  # fmt: skip
             replies = [Reply(default_messages().say("storage_error"))]
-        except ValueError:
-            logger.exception("diagnostic store unavailable in %s", self.name())
-            replies = [Reply(default_messages().say("storage_error"))]
+        except Exception:
+            # Anything else (a ValueError, a KeyError…) is a bug of the engine, not a fault of
+            # the store: logged with its traceback as such; the turn's transaction was rolled
+            # back, and the next message is handled as usual.
+            logger.exception(
+                "Bug in the diagnostic engine in %s: nothing of this turn was stored.", self.name()
+            )
+            replies = [Reply(default_messages().say("engine_error"))]
         send(dispatcher, replies)
         return []
 

@@ -53,6 +53,7 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "goodbye": (),
         "not_started": (),
         "storage_error": (),
+        "engine_error": (),
         "stale_answer": (),
         "off_topic": (),
         "other_language": (),

@@ -110,3 +110,26 @@ def test_a_dead_store_gets_a_french_apology_and_keeps_the_answers(engine) -> Non
     kept.rename(database)
     record = engine.store.latest_for_sender(SENDER)
     assert engine.store.answers(record.id)["type_collectivite"].value == "commune"
+
+
+def test_a_bug_in_the_engine_is_no_store_fault(engine, monkeypatch, caplog) -> None:
+    """A ValueError from the engine is a bug: logged as such, its own apology, the turn undone,
+    and the conversation goes on."""
+    run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
+    run(ActionAnswer(), "Cahors", "answer")
+
+    def broken(*args, **kwargs):
+        engine.store.update_state(engine.store.latest_for_sender(SENDER).id, current_question_id="population")
+        raise ValueError("a bug")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "pause", broken)
+        messages = run(ActionPause(), "je reprendrai plus tard", "pause")
+    assert [m["text"] for m in messages] == [default_messages().say("engine_error")]
+    assert default_messages().say("engine_error") != default_messages().say("storage_error")
+    assert "Bug in the diagnostic engine" in caplog.text and "store fault" not in caplog.text
+    record = engine.store.latest_for_sender(SENDER)
+    assert record.current_question_id == "type_collectivite"  # the half-done turn was undone
+    messages = run(ActionAnswer(), "commune", "answer")
+    assert engine.store.answers(record.id)["type_collectivite"].value == "commune"
+    assert messages[-1]["custom"]["question_id"] == "population"
