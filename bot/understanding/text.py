@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Typographic and keyboard variants of the apostrophe, and of the hyphen / dash / minus.
 _APOSTROPHES = dict.fromkeys(map(ord, "\u2019\u2018\u201b\u02bc\u02bb\u0060\u00b4\u2032\uff07"), "'")
@@ -15,6 +16,10 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # "ça" folds to "ca", which is also an acronym (communauté d'agglomération):
 # the matching form spells it out before the accent is lost.
 _CA = re.compile(r"(?<!\w)[çÇ][aA](?!\w)")
+
+# A message is folded once: the readers of one turn (rules, learned reader, context) all ask
+# for the folded and the matching form of the same text, and get the first one computed.
+FOLDED_CACHE = 1024
 
 # Longest input the matchers look at: answers are short, and this bounds the work
 # done on pasted documents.
@@ -28,6 +33,7 @@ def _strip_marks(text: str) -> str:
     )
 
 
+@lru_cache(maxsize=FOLDED_CACHE)
 def fold(text: str) -> str:
     """Lowercase, strip accents, unify apostrophes, hyphens and whitespace.
 
@@ -45,6 +51,7 @@ def fold(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=FOLDED_CACHE)
 def match_form(text: str) -> str:
     """The form phrases are matched on: folded, "ça" → "cela", punctuation → spaces.
 
