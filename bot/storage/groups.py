@@ -96,9 +96,13 @@ class GroupStore:
             raise GroupNotFoundError(group_id)
         return row
 
-    def create(self, founder_id: int, founder_role: str) -> GroupRecord:
-        """The founder's group, created with the founder's profile if it has none yet."""
-        _check_role(founder_role)
+    def create(self, founder_id: int, founder_role: str | None = None) -> GroupRecord:
+        """The founder's group, created with the founder's profile if it has none yet.
+
+        ``founder_role``: the founder's service, if known (else read from their usual role).
+        """
+        if founder_role is not None:
+            _check_role(founder_role)
         with self.store._transaction() as session:
             founder = session.get(Diagnostic, founder_id)
             if founder is None:
