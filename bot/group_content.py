@@ -37,6 +37,8 @@ GROUP_MESSAGES: dict[str, frozenset[str]] = {
         "divergence_reason": ("question", "answers"),
         "role_answer": ("role", "answer"),
         "unknown_authority": (),
+        "unknown_answer": (),
+        "skipped_answer": (),
     }.items()
 }
 
