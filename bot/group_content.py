@@ -39,6 +39,10 @@ GROUP_MESSAGES: dict[str, frozenset[str]] = {
         "unknown_authority": (),
         "unknown_answer": (),
         "skipped_answer": (),
+        "web_unknown_group": (),
+        "web_unknown_invitation": (),
+        "web_closed": (),
+        "web_not_coordinator": (),
     }.items()
 }
 
