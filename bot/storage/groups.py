@@ -150,6 +150,7 @@ class GroupStore:
             group = self._row(session, group_id)
             if group.closed_at is not None:
                 raise GroupClosedError(group_id)
+            self._complete_profile(session, group)
             record = self.store.create(sender_id)
             row = session.get(Diagnostic, record.id)
             row.group_id = group.id
@@ -163,6 +164,17 @@ class GroupStore:
                     )
             session.flush()
             return DiagnosticRecord.of(row)
+
+    @staticmethod
+    def _complete_profile(session: Any, group: GroupRow) -> None:
+        """What the founder has said since the group was created (the group was created before
+        the profile was answered) completes the group's profile; nothing known is overwritten."""
+        founder = session.get(Diagnostic, group.coordinator_id) if group.coordinator_id else None
+        if founder is None:
+            return
+        for name in (*SHARED_PROFILE, *OFFICIAL_COLUMNS):
+            if getattr(group, name) is None and getattr(founder, name) is not None:
+                setattr(group, name, getattr(founder, name))
 
     def set_role(self, diagnostic_id: int, role: str) -> DiagnosticRecord:
         _check_role(role)

@@ -55,6 +55,8 @@ def test_three_services_disagree_and_the_group_gets_the_shared_roadmap(engine, u
     answer_all(engine, "fin", engine.answer("fin", None, choice="finances"), value="oui")
     say(engine, "com", invitation)  # joined, not finished: listed, not counted
 
+    group = engine.groups.get(group.id)  # its profile was completed when colleagues joined
+    assert group.authority_name == "Uzès" and group.agents is not None
     described = reporter(engine).describe(group)
     assert [(r["role"], r["status"], r["coordinator"]) for r in described["respondents"]] == [
         ("elu", "termine", True),

@@ -114,3 +114,15 @@ def test_unknown_groups_and_bad_roles(groups: GroupStore) -> None:
     with pytest.raises(ValueError):
         groups.create(founder(groups.store), "")
     assert groups.by_invitation("inconnu") is None
+
+
+def test_a_group_created_before_the_profile_takes_it_when_someone_joins(groups: GroupStore) -> None:
+    store = groups.store
+    early = store.create("pressee")
+    group = groups.create(early.id)
+    assert group.authority_name is None
+    store.save_answer(early.id, "nom_collectivite", "Sens", "answered", "Sens")
+    member = groups.join(group.id, "collegue")
+    assert member.authority_name == "Sens"
+    assert groups.get(group.id).authority_name == "Sens"
+    assert "type_collectivite" not in store.answers(member.id)  # unknown to the group: asked
