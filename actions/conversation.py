@@ -19,6 +19,7 @@ from sanic import Sanic
 from bot.authorities.index import AuthorityIndex
 from bot.authorities.lookup import AuthorityLookup, IndexLookup
 from bot.dialogue import DiagnosticConversation
+from bot.group_dialogue import GroupConversation
 from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
@@ -50,7 +51,7 @@ def conversation() -> DiagnosticConversation:
     """The engine on the store named by DIAGNOSTIC_DATABASE_URL (migrated on first use), with
     the official division read from that store once."""
     store = DiagnosticStore.from_url()
-    return DiagnosticConversation(
+    return GroupConversation(
         store=store,
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),

@@ -1,4 +1,5 @@
-"""Command line: ``python -m bot export SENDER_ID`` prints a stored diagnostic as JSON.
+"""Command line: ``python -m bot export SENDER_ID`` prints a stored diagnostic as JSON,
+``python -m bot export-group GROUP_ID`` a group diagnostic (bot/group_report.py).
 
 The staff review's commands (staff accounts, export-nlu, exports, delete, purge) are in
 bot/review/cli.py, those of the official administrative division (authorities load,
@@ -13,8 +14,13 @@ import sys
 from collections.abc import Sequence
 
 from bot.authorities import cli as authorities_cli
+from bot.group_content import default_group_content
+from bot.group_report import GroupReporter
+from bot.questionnaire import default_questionnaire
+from bot.recommendations import default_catalogue
 from bot.review import cli as review_cli
 from bot.storage import DiagnosticStore
+from bot.storage.groups import GroupNotFoundError, GroupStore
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -23,6 +29,20 @@ def _export(args: argparse.Namespace) -> int:
         print(f"Aucun diagnostic pour l'identifiant « {args.sender_id} ».", file=sys.stderr)
         return 1
     json.dump(exported, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _export_group(args: argparse.Namespace) -> int:
+    store = DiagnosticStore.from_url(args.database_url)
+    groups = GroupStore(store)
+    try:
+        group = groups.get(args.group_id)
+    except GroupNotFoundError:
+        print(f"Aucun groupe n° {args.group_id}.", file=sys.stderr)
+        return 1
+    reporter = GroupReporter(groups, default_questionnaire(), default_catalogue(), default_group_content())
+    json.dump(reporter.describe(group), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
 
@@ -43,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="affiche un diagnostic enregistré, en JSON")
     export.add_argument("sender_id", help="identifiant de la conversation (sender id)")
     export.set_defaults(handler=_export)
+    export_group = commands.add_parser("export-group", help="affiche un diagnostic de groupe, en JSON")
+    export_group.add_argument("group_id", type=int, help="numéro du groupe (liste : espace équipe, Groupes)")
+    export_group.set_defaults(handler=_export_group)
     review_cli.add_commands(commands)
     authorities_cli.add_commands(commands)
     return parser

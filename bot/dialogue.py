@@ -333,7 +333,7 @@ class DiagnosticConversation:
         record = self.store.update_state(record.id, revising_question_id=target.id, failed_attempts=0)
         prompt = self.messages.say(
             "correction_prompt",
-            position=self.questionnaire.position(target.id),
+            position=self._position(target),
             value=self._answer_label(target, answers[target.id]),
         )
         return [Reply(prompt), self._question_reply(target)]
@@ -349,7 +349,7 @@ class DiagnosticConversation:
             Reply(
                 self.messages.say(
                     "paused",
-                    position=self.questionnaire.position(question.id),
+                    position=self._position(question),
                     total=len(self.questionnaire.questions),
                 )
             )
@@ -387,7 +387,7 @@ class DiagnosticConversation:
         question = self._asked_question(record)
         text = self.messages.say(
             "welcome_back",
-            position=self.questionnaire.position(question.id),
+            position=self._position(question),
             total=len(self.questionnaire.questions),
         )
         return [Reply(text), self._question_reply(question)]
@@ -462,11 +462,19 @@ class DiagnosticConversation:
 
     def _ask_next(self, record: DiagnosticRecord) -> list[Reply]:
         answers = self.store.answers(record.id)
-        following = next((q for q in self.questionnaire.questions if q.id not in answers), None)
+        following = self._next_question(record, answers)
         if following is None:
             return self._finish(record, answers)
         self.store.update_state(record.id, current_question_id=following.id, failed_attempts=0)
         return [self._question_reply(following)]
+
+    def _next_question(self, record: DiagnosticRecord, answers: AnswerMap) -> Question | None:
+        """The first question not answered yet; None when the questionnaire is done."""
+        return next((q for q in self.questionnaire.questions if q.id not in answers), None)
+
+    def _position(self, question: Question) -> int:
+        """The question's 1-based position, as the person is told it."""
+        return self.questionnaire.position(question.id)
 
     def _not_understood(self, record: DiagnosticRecord, question: Question) -> list[Reply]:
         attempts = record.failed_attempts + 1
@@ -763,7 +771,7 @@ class DiagnosticConversation:
             "axis": question.axis,
             "answer_type": question.answer_type,
             "multiple": question.multiple,
-            "position": self.questionnaire.position(question.id),
+            "position": self._position(question),
             "total": len(self.questionnaire.questions),
             "optional": question.optional,
         }

@@ -376,3 +376,17 @@ def report_path(public_id: str) -> str:
 def report_json_path(public_id: str) -> str:
     """The same report as JSON, at a sibling address."""
     return f"/rapport/{public_id}.json"
+
+
+def group_invitation_path(token: str) -> str:
+    """Where colleagues join a group diagnostic (the invitation token is unguessable)."""
+    return f"/groupe/{token}"
+
+
+def group_report_path(token: str) -> str:
+    """Where the group's report is served (its own unguessable token)."""
+    return f"/rapport-groupe/{token}"
+
+
+def group_report_json_path(token: str) -> str:
+    return f"/rapport-groupe/{token}.json"

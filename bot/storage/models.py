@@ -111,6 +111,11 @@ class Diagnostic(Base):
     epci_name = Column(Text, nullable=True)
     epci_kind = Column(String(8), nullable=True)
     division_version = Column(String(20), nullable=True)
+    # A diagnostic with several voices (issue 14): the group it belongs to and the service the
+    # person answers for. No database foreign key: SQLite cannot add one to an existing table
+    # without a batch copy (see migration 0006); the repository keeps them consistent.
+    group_id = Column(Integer, nullable=True, index=True)
+    group_role = Column(String(40), nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
     completed_at = Column(UTCDateTime, nullable=True)
@@ -193,3 +198,35 @@ class ResultRow(Base):
     computed_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
     diagnostic = relationship("Diagnostic", back_populates="result")
+
+
+class GroupRow(Base):
+    """A diagnostic with several voices: colleagues of one authority, each for their service.
+
+    The authority's profile is copied from the founding diagnostic (the coordinator's), official
+    columns included, so that members are not asked it again. Both tokens are unguessable: the
+    invitation address lets a colleague join, the report address shows the group's result.
+    """
+
+    __tablename__ = "diagnostic_groups"
+
+    id = Column(Integer, primary_key=True)
+    invitation_token = Column(String(64), nullable=False, unique=True, default=new_public_id)
+    report_token = Column(String(64), nullable=False, unique=True, default=new_public_id)
+    coordinator_id = Column(Integer, ForeignKey("diagnostics.id", ondelete="SET NULL"), nullable=True)
+    authority_type = Column(String(100), nullable=True)
+    authority_name = Column(Text, nullable=True)
+    population = Column(BigInteger, nullable=True)
+    agents = Column(BigInteger, nullable=True)
+    authority_code = Column(String(9), nullable=True)
+    authority_kind = Column(String(8), nullable=True)
+    departement_code = Column(String(3), nullable=True)
+    departement_name = Column(Text, nullable=True)
+    region_code = Column(String(3), nullable=True)
+    region_name = Column(Text, nullable=True)
+    epci_siren = Column(String(9), nullable=True)
+    epci_name = Column(Text, nullable=True)
+    epci_kind = Column(String(8), nullable=True)
+    division_version = Column(String(20), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    closed_at = Column(UTCDateTime, nullable=True)

@@ -160,6 +160,8 @@ class DiagnosticRecord:
     updated_at: datetime
     completed_at: datetime | None
     official: OfficialAuthority | None = None
+    group_id: int | None = None  # a diagnostic with several voices (bot/storage/groups.py)
+    group_role: str | None = None
 
     @classmethod
     def of(cls, row: Diagnostic) -> DiagnosticRecord:
@@ -180,6 +182,8 @@ class DiagnosticRecord:
             updated_at=as_utc(row.updated_at),
             completed_at=as_utc(row.completed_at),
             official=OfficialAuthority.of(row),
+            group_id=row.group_id,
+            group_role=row.group_role,
         )
 
 

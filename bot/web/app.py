@@ -27,7 +27,7 @@ from bot.review import (
 )
 from bot.settings import Settings, load_settings, session_secret
 from bot.storage import DiagnosticStore
-from bot.web import routes_api, routes_public, routes_report, socketio, staff
+from bot.web import routes_api, routes_group, routes_public, routes_report, socketio, staff
 from bot.web.errors import EXCEPTION_HANDLERS
 from bot.web.ledger import MessageLedger
 from bot.web.rasa_client import RasaClient, request_limit
@@ -39,8 +39,9 @@ from bot.web.templating import make_templates
 def routes() -> list[BaseRoute]:
     """Every route of the site. The staff area (bot/web/staff/) adds its list here."""
     return [
-        *routes_public.ROUTES, *routes_api.ROUTES, *socketio.ROUTES, *routes_report.ROUTES, *staff.ROUTES
-    ]
+        *routes_public.ROUTES, *routes_api.ROUTES, *socketio.ROUTES, *routes_report.ROUTES,
+        *routes_group.ROUTES, *staff.ROUTES,
+    ]  # fmt: skip
 
 
 def middleware(settings: Settings) -> list[Middleware]:

@@ -3,6 +3,10 @@
 One spoke per axis, rings every 20 points, the scores as a polygon. An axis without a
 score sits at the centre and its label says "non évalué". The SVG carries a title and a
 description that list every score, so that it has a text alternative of its own.
+
+A group report adds one outline per service (:class:`RadarOutline`), each with its own colour
+and dash pattern (told apart without colour), beside the filled consolidated polygon; the
+description lists their scores too, and the page shows the same values in a table.
 """
 
 from __future__ import annotations
@@ -27,10 +31,35 @@ LINE_LENGTH = 16
 FONT_SIZE = 15
 
 
+# Outline colours (contrast >= 3:1 on white) and dash patterns, in the services' order.
+OUTLINE_STYLES = (
+    ("#b34700", "8 4"),
+    ("#2e7d32", "2 3"),
+    ("#6a1b9a", "12 3 2 3"),
+    ("#00695c", "4 4"),
+    ("#8a5a00", "1 3"),
+    ("#ad1457", "10 2"),
+    ("#37474f", "3 6"),
+)
+
+
 @dataclass(frozen=True)
 class RadarAxis:
     label: str
     score: float | None
+
+
+@dataclass(frozen=True)
+class RadarOutline:
+    """One more series on the radar (a service), its scores in the axes' order."""
+
+    label: str
+    scores: tuple[float | None, ...]
+
+
+def outline_style(index: int) -> tuple[str, str]:
+    """The colour and dash pattern of the outline at ``index`` (the legend uses the same)."""
+    return OUTLINE_STYLES[index % len(OUTLINE_STYLES)]
 
 
 def _point(index: int, count: int, value: float) -> tuple[float, float]:
@@ -85,10 +114,24 @@ def _label(index: int, count: int, axis: RadarAxis) -> str:
     return f'<text text-anchor="{anchor}" font-size="{FONT_SIZE}" fill="#1b1b1b">{"".join(spans)}</text>'
 
 
-def radar_svg(axes: Sequence[RadarAxis], id_prefix: str = "radar") -> Markup:
-    """The radar as inline SVG markup (every text escaped)."""
+def _describe_outlines(axes: Sequence[RadarAxis], outlines: Sequence[RadarOutline]) -> str:
+    parts = []
+    for outline in outlines:
+        scores = ", ".join(
+            f"{axis.label} {_score_text(score)}" for axis, score in zip(axes, outline.scores, strict=True)
+        )
+        parts.append(f" {outline.label} : {scores}.")
+    return "".join(parts)
+
+
+def radar_svg(
+    axes: Sequence[RadarAxis], id_prefix: str = "radar", outlines: Sequence[RadarOutline] = ()
+) -> Markup:
+    """The radar as inline SVG markup (every text escaped), with optional outlines."""
     if len(axes) < 3:
         raise ValueError("un radar a besoin d'au moins trois axes")
+    if any(len(outline.scores) != len(axes) for outline in outlines):
+        raise ValueError("chaque contour a besoin d'un score par axe")
     count = len(axes)
     title_id, desc_id = f"{id_prefix}-titre", f"{id_prefix}-description"
     parts = [
@@ -96,7 +139,7 @@ def radar_svg(axes: Sequence[RadarAxis], id_prefix: str = "radar") -> Markup:
         f'class="radar" aria-labelledby={quoteattr(title_id + " " + desc_id)} '
         'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif">',
         f"<title id={quoteattr(title_id)}>Radar de maturité par axe</title>",
-        f"<desc id={quoteattr(desc_id)}>{escape(describe(axes))}</desc>",
+        f"<desc id={quoteattr(desc_id)}>{escape(describe(axes) + _describe_outlines(axes, outlines))}</desc>",
         '<g class="radar-grille" fill="none" stroke="#b4bac4" stroke-width="1">',
     ]
     for ring in RINGS:
@@ -115,6 +158,14 @@ def radar_svg(axes: Sequence[RadarAxis], id_prefix: str = "radar") -> Markup:
         f'<polygon class="radar-scores" points="{_points(scores)}" fill="#1f5fa8" fill-opacity="0.25" '
         'stroke="#1f5fa8" stroke-width="2.5" stroke-linejoin="round"/>'
     )
+    for number_, outline in enumerate(outlines):
+        colour, dashes = outline_style(number_)
+        values = [score if score is not None else 0.0 for score in outline.scores]
+        parts.append(
+            f'<polygon class="radar-contour" points="{_points(values)}" fill="none" stroke="{colour}" '
+            f'stroke-width="2" stroke-dasharray="{dashes}" stroke-linejoin="round">'
+            f"<title>{escape(outline.label)}</title></polygon>"
+        )
     for index, (axis, score) in enumerate(zip(axes, scores, strict=True)):
         x, y = _point(index, count, score)
         parts.append(

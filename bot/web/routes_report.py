@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from bot.settings import report_json_path, report_path
 from bot.web.errors import error_response
+from bot.web.group_view import coordinator_context
 from bot.web.radar import RadarAxis, radar_svg
 from bot.web.report import Report, load_report
 
@@ -40,6 +41,7 @@ def report_page(request: Request) -> Response:
         "report_url": settings.public_url + report_path(report.public_id),
         "json_path": report_json_path(report.public_id),
         "level_count": len(request.app.state.questionnaire.levels),
+        **coordinator_context(request, report.public_id),
     }
     return request.app.state.templates.TemplateResponse(request, "report.html", context, headers=PRIVATE)
 

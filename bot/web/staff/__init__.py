@@ -8,7 +8,7 @@ The pages call :class:`bot.review.Review` (``request.app.state.review``).
 
 from __future__ import annotations
 
-from bot.web.staff import accounts, conversations, corrections, dashboard, login, retention
+from bot.web.staff import accounts, conversations, corrections, dashboard, groups, login, retention
 from bot.web.staff.auth import ADMINISTRATOR as ADMIN
 from bot.web.staff.auth import staff_route
 from bot.web.staff.sessions import PREFIX, SESSION_COOKIE, StaffSessionMiddleware
@@ -50,6 +50,8 @@ ROUTES = [
         role=ADMIN,
     ),
     staff_route(f"{P}/tableau-de-bord", dashboard.dashboard, name="staff_dashboard"),
+    staff_route(f"{P}/groupes", groups.group_list, name="staff_groups"),
+    staff_route(f"{P}/groupes/{{group_id}}", groups.group_detail, name="staff_group"),
     staff_route(f"{P}/exports", dashboard.exports_page, name="staff_exports", role=ADMIN),
     staff_route(
         f"{P}/exports/diagnostics.csv", dashboard.diagnostics_csv, name="staff_export_csv", role=ADMIN

@@ -1,7 +1,8 @@
 /*! Autodiagnostic « territoire intelligent » : widget de discussion, sans dépendance.
  * Intégration : <script src="https://HOTE/widget.js" data-title="…" data-color="#1f5fa8" async></script>
  * Attributs : data-title, data-color (#rgb ou #rrggbb), data-api (adresse du serveur,
- * par défaut celle du script), data-mode="page" (discussion en pleine page, sans bouton).
+ * par défaut celle du script), data-mode="page" (discussion en pleine page, sans bouton),
+ * data-group (jeton d'une invitation à un diagnostic de groupe : la discussion rejoint le groupe).
  * Propriétés CSS : --dti-accent, --dti-accent-text, --dti-font, --dti-z.
  * Événements (composed) : dti-open, dti-close, dti-result (detail : la charge du résultat).
  */
@@ -19,7 +20,8 @@
     assets: new URL(".", base).href,
     title: data.title || "",
     color: data.color || "",
-    mode: data.mode || ""
+    mode: data.mode || "",
+    group: data.group || ""
   };
 
   // Every word the user reads, in one place.
@@ -222,7 +224,11 @@
       if (focus) this.input.focus();
       this.emit("dti-open");
       var last = this.history[this.history.length - 1];
-      if (!last || last.from !== "bot") this.send(T.greeting); // first opening, or an answer never came back
+      var group = this.dataset.group || CONFIG.group;
+      if (/^[A-Za-z0-9_-]{16,64}$/.test(group) && local.get(KEY + ":group") !== group) {
+        local.set(KEY + ":group", group); // an invitation: join its group, once per browser
+        this.send("rejoindre le groupe " + group);
+      } else if (!last || last.from !== "bot") this.send(T.greeting); // first opening, or an answer never came back
       this.scroll();
     }
 
