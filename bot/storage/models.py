@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
@@ -111,6 +113,10 @@ class Diagnostic(Base):
     epci_name = Column(Text, nullable=True)
     epci_kind = Column(String(8), nullable=True)
     division_version = Column(String(20), nullable=True)
+    # Comparison with peers (issue 14): made up by ``python -m bot demo-data``, and left out of
+    # the comparison by staff (test diagnostics). See bot/peers.py and bot/storage/peers.py.
+    synthetic = Column(Boolean, nullable=False, default=False, server_default=false())
+    excluded_from_peers = Column(Boolean, nullable=False, default=False, server_default=false())
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
     completed_at = Column(UTCDateTime, nullable=True)
