@@ -2,7 +2,8 @@
 
 The staff review's commands (staff accounts, export-nlu, exports, delete, purge) are in
 bot/review/cli.py, those of the official administrative division (authorities load,
-find-authority) in bot/authorities/cli.py; ``python -m bot --help`` lists them all.
+find-authority) in bot/authorities/cli.py, ``demo-data`` (synthetic diagnostics for the
+comparison with peers) in bot/demo_data.py; ``python -m bot --help`` lists them all.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from bot import demo_data
 from bot.authorities import cli as authorities_cli
 from bot.review import cli as review_cli
 from bot.storage import DiagnosticStore
@@ -45,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_export)
     review_cli.add_commands(commands)
     authorities_cli.add_commands(commands)
+    demo_data.add_commands(commands)
     return parser
 
 
