@@ -9,7 +9,7 @@ give the same authorities and answers. Scores and recommendations are computed b
 bot/scoring.py and bot/recommendations.py, exactly as at the end of a real conversation.
 
 Synthetic diagnostics never count among the peers of a real one unless the platform sets
-DIAGNOSTIC_PEERS_INCLUDE_SYNTHETIC (bot/settings.py); the staff area shows them as such.
+DIAGNOSTIC_INCLUDE_SYNTHETIC (bot/settings.py); the staff area shows them as such.
 """
 
 from __future__ import annotations
@@ -255,6 +255,7 @@ def _demo_data(args: argparse.Namespace) -> int:
         else "des collectivités fictives, car aucun découpage administratif n'est chargé"
     )
     print(f"{len(records)} diagnostics de démonstration enregistrés, marqués « synthétiques » : {origin}.")
+    print("Ils ne comptent dans les statistiques que si la plateforme a DIAGNOSTIC_INCLUDE_SYNTHETIC=oui.")
     return 0
 
 

@@ -11,7 +11,7 @@ Rules
   and the same official population band (bot/population_bands.py). The store leaves out the
   diagnostic itself and the other diagnostics of the same official authority, the ones staff
   excluded, and the synthetic ones unless the platform includes them
-  (``DIAGNOSTIC_PEERS_INCLUDE_SYNTHETIC``).
+  (``DIAGNOSTIC_INCLUDE_SYNTHETIC``).
 * **Scope**: the narrowest of the authority's département, its région, then the whole band,
   that holds at least :data:`MIN_PEERS` comparable diagnostics. Below that everywhere, the
   report says there are not yet enough comparable authorities.

@@ -76,17 +76,18 @@ DIAGNOSTIC_RATE_LIMIT_LOGIN_PAIR       staff login attempts per client   5/15min
                                        address and account
 =====================================  ================================  ===========================
 
-Comparison with peers (issue 14):
+Synthetic diagnostics (issue 14):
 
-==================================  ===================================  ======================
-variable                            meaning                              default
-==================================  ===================================  ======================
-DIAGNOSTIC_PEERS_INCLUDE_SYNTHETIC  "oui" counts the synthetic           "non": synthetic
-                                    diagnostics of ``python -m bot       diagnostics are never
-                                    demo-data`` among the peers (a       mixed with real ones
-                                    demonstration install); "non" leaves
-                                    them out
-==================================  ===================================  ======================
+============================  =========================================  =====================
+variable                      meaning                                    default
+============================  =========================================  =====================
+DIAGNOSTIC_INCLUDE_SYNTHETIC  "oui" counts the synthetic diagnostics of  "non": synthetic
+                              ``python -m bot demo-data`` in the         diagnostics are never
+                              statistics (the report's comparison with   mixed with real ones
+                              peers, the staff dashboard): a
+                              demonstration install; "non" leaves them
+                              out
+============================  =========================================  =====================
 
 A rate is written ``N/DURATION``: N requests per DURATION, a number of seconds or a number
 followed by s, min, h or d (``5/15min``, ``300/60``, ``1000/1d``). DIAGNOSTIC_RATE_LIMIT and
@@ -169,8 +170,8 @@ class Settings:
     login_rate_client: Rate = Rate(20, 15 * 60)
     login_rate_account: Rate = Rate(100, 3600)
     login_rate_pair: Rate = Rate(5, 15 * 60)
-    # Comparison with peers: count the synthetic diagnostics (python -m bot demo-data) or not.
-    peers_include_synthetic: bool = False
+    # Count the synthetic diagnostics (python -m bot demo-data) in the statistics: peers, dashboard.
+    include_synthetic: bool = False
 
 
 def process_secret_key() -> str:
@@ -391,7 +392,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         login_rate_client=_rate(environ, "DIAGNOSTIC_RATE_LIMIT_LOGIN_IP", Settings.login_rate_client),
         login_rate_account=_rate(environ, "DIAGNOSTIC_RATE_LIMIT_LOGIN_ACCOUNT", Settings.login_rate_account),
         login_rate_pair=_rate(environ, "DIAGNOSTIC_RATE_LIMIT_LOGIN_PAIR", Settings.login_rate_pair),
-        peers_include_synthetic=_flag(environ, "DIAGNOSTIC_PEERS_INCLUDE_SYNTHETIC"),
+        include_synthetic=_flag(environ, "DIAGNOSTIC_INCLUDE_SYNTHETIC"),
     )
 
 

@@ -369,8 +369,14 @@ class Review:
     # --- dashboard ----------------------------------------------------------------------
 
     def dashboard(
-        self, date_from: date | None = None, date_to: date | None = None, now: datetime | None = None
+        self,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        now: datetime | None = None,
+        *,
+        include_synthetic: bool = False,
     ) -> Dashboard:
+        """The dashboard; synthetic diagnostics (demo-data) count only with ``include_synthetic``."""
         self.refresh()
         return build_dashboard(
             self.engine,
@@ -380,6 +386,7 @@ class Review:
             date_from,
             date_to,
             now or self.clock(),
+            include_synthetic=include_synthetic,
         )
 
     # --- exports ------------------------------------------------------------------------

@@ -172,7 +172,7 @@ def load_report(
     """The report of a finished diagnostic, or None (unknown id, or no result yet).
 
     ``include_synthetic``: count the synthetic diagnostics among the peers (the platform's
-    DIAGNOSTIC_PEERS_INCLUDE_SYNTHETIC).
+    DIAGNOSTIC_INCLUDE_SYNTHETIC).
     """
     if not PUBLIC_ID_PATTERN.fullmatch(public_id):
         return None

@@ -30,7 +30,7 @@ def _report(request: Request) -> Report | None:
         state.store,
         state.questionnaire,
         request.path_params["public_id"],
-        include_synthetic=state.settings.peers_include_synthetic,
+        include_synthetic=state.settings.include_synthetic,
     )
 
 

@@ -81,7 +81,7 @@ def test_synthetic_peers_count_only_when_the_platform_asks(
     _peers(store, 10, synthetic=True)
     default = make_client().get(f"/rapport/{record.public_id}.json").json()["peers"]
     assert default["available"] is False
-    included = make_client(peers_include_synthetic=True).get(f"/rapport/{record.public_id}.json").json()
+    included = make_client(include_synthetic=True).get(f"/rapport/{record.public_id}.json").json()
     assert included["peers"]["available"] is True
 
 
@@ -95,11 +95,11 @@ def test_staff_excluded_diagnostics_never_count(client: TestClient, store: Diagn
 
 
 def test_the_setting_is_read_in_french() -> None:
-    assert load_settings({}).peers_include_synthetic is False
-    assert load_settings({"DIAGNOSTIC_PEERS_INCLUDE_SYNTHETIC": "oui"}).peers_include_synthetic is True
-    assert load_settings({"DIAGNOSTIC_PEERS_INCLUDE_SYNTHETIC": " Non "}).peers_include_synthetic is False
+    assert load_settings({}).include_synthetic is False
+    assert load_settings({"DIAGNOSTIC_INCLUDE_SYNTHETIC": "oui"}).include_synthetic is True
+    assert load_settings({"DIAGNOSTIC_INCLUDE_SYNTHETIC": " Non "}).include_synthetic is False
     with pytest.raises(SettingsError, match="« oui » ou « non »"):
-        load_settings({"DIAGNOSTIC_PEERS_INCLUDE_SYNTHETIC": "peut-être"})
+        load_settings({"DIAGNOSTIC_INCLUDE_SYNTHETIC": "peut-être"})
 
 
 def _compared(label: str, score: float) -> AxisComparison:

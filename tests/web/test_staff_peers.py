@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from bot.storage.models import Diagnostic
-from tests.review.conftest import Stores
+from tests.review.conftest import NOW, Stores
 from tests.web.staff_support import (  # noqa: F401  (fixtures)
     EMAIL,
     accounts,
@@ -77,3 +77,13 @@ def test_exclusion_needs_the_csrf_token_a_diagnostic_and_an_administrator(
     refused = post(reviewer, "/equipe/relecture/comparaison", sender_id="alice", exclure="1")
     assert refused.status_code == 403
     assert _flags(seeded, "alice") == (False, False)
+
+
+def test_the_dashboard_leaves_synthetic_diagnostics_out_unless_asked(seeded: Stores) -> None:
+    before = seeded.review.dashboard(now=NOW)
+    alice = seeded.review.conversation_detail("alice").summary.diagnostic_id
+    seeded.diagnostics.set_peer_flags(alice, synthetic=True)  # alice's diagnostic is completed
+    after = seeded.review.dashboard(now=NOW)
+    assert (after.diagnostics, after.completed) == (before.diagnostics - 1, before.completed - 1)
+    included = seeded.review.dashboard(now=NOW, include_synthetic=True)
+    assert (included.diagnostics, included.completed) == (before.diagnostics, before.completed)

@@ -2,7 +2,7 @@
 
 - ``diagnostics.synthetic``: made up by ``python -m bot demo-data`` so that a fresh install
   can show the comparison; never counted among the peers unless the platform's setting
-  DIAGNOSTIC_PEERS_INCLUDE_SYNTHETIC asks for it.
+  DIAGNOSTIC_INCLUDE_SYNTHETIC asks for it.
 - ``diagnostics.excluded_from_peers``: set by staff (a test diagnostic); never counted.
 
 Both false for every existing diagnostic.
