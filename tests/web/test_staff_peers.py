@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -87,3 +89,13 @@ def test_the_dashboard_leaves_synthetic_diagnostics_out_unless_asked(seeded: Sto
     assert (after.diagnostics, after.completed) == (before.diagnostics - 1, before.completed - 1)
     included = seeded.review.dashboard(now=NOW, include_synthetic=True)
     assert (included.diagnostics, included.completed) == (before.diagnostics, before.completed)
+
+
+def test_the_exports_say_which_diagnostics_are_synthetic_or_excluded(seeded: Stores) -> None:
+    _make_bob_synthetic(seeded)
+    alice = seeded.review.conversation_detail("alice").summary.diagnostic_id
+    seeded.diagnostics.set_peer_flags(alice, excluded_from_peers=True)
+    rows = {row["sender_id"]: row for row in json.loads("".join(seeded.review.diagnostics_json()))}
+    assert (rows["bob"]["synthetic"], rows["bob"]["excluded_from_peers"]) == (True, False)
+    assert (rows["alice"]["synthetic"], rows["alice"]["excluded_from_peers"]) == (False, True)
+    assert (rows["carol"]["synthetic"], rows["carol"]["excluded_from_peers"]) == (False, False)
