@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -81,13 +82,20 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+PEERS_INDEX = "ix_diagnostics_status_authority_type_population"
+
+
 def new_public_id() -> str:
     return secrets.token_urlsafe(24)
 
 
 class Diagnostic(Base):
     __tablename__ = "diagnostics"
-    __table_args__ = (CheckConstraint(_in("status", DIAGNOSTIC_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", DIAGNOSTIC_STATUSES), name="status"),
+        # The comparison with peers looks for completed diagnostics of a type and a population band.
+        Index(PEERS_INDEX, "status", "authority_type", "population"),
+    )
 
     id = Column(Integer, primary_key=True)
     public_id = Column(String(64), nullable=False, unique=True, default=new_public_id)
