@@ -17,15 +17,17 @@ Rules
   report says there are not yet enough comparable authorities.
 * **Per axis**: only the peers with a score on that axis count; an axis with fewer than
   :data:`MIN_PEERS` of them, or without a score of its own, says so instead of a position.
-* **Percentile** = share of the peers with a lower score, the peers with the same score
-  counting half: ``100 × (below + equal / 2) / peers``. Ties thus sit in the middle of
-  their group: an authority level with every peer is at 50.
-* **Position** from the percentile *p*: *p* ≥ 75 "dans le quart le plus avancé";
-  50 < *p* < 75 "au-dessus de la médiane"; *p* = 50 "au niveau de la médiane";
-  25 ≤ *p* < 50 "en dessous de la médiane"; *p* < 25 "dans le quart le moins avancé".
-* **Quartiles** of the peers' scores (shown in the chart and its table): ``statistics.quantiles``
-  with the inclusive method (linear interpolation between the sorted scores), rounded to
-  one decimal.
+* **Quartiles** of the peers' scores: ``statistics.quantiles`` with the inclusive method
+  (linear interpolation between the sorted scores), rounded to one decimal.
+* **Position**, read against the quartiles the chart draws (so that the sentence and the chart
+  always agree): score = median "au niveau de la médiane"; above the median, "dans le quart le
+  plus avancé" when strictly above the third quartile, else "au-dessus de la médiane"; below
+  the median, "dans le quart le moins avancé" when strictly below the first quartile, else "en
+  dessous de la médiane". Ties thus never push an authority into a quarter it shares with its
+  equals: level with the third quartile is "au-dessus de la médiane".
+* **Percentile** (the table's "rang centile") = share of the peers with a lower score, the
+  peers with the same score counting half: ``100 × (below + equal / 2) / peers``; an authority
+  level with every peer is at 50.
 """
 
 from __future__ import annotations
@@ -175,17 +177,13 @@ class Standing:
         return int(self.percentile + Fraction(1, 2))
 
 
-def position_of(percentile: Fraction) -> str:
-    """The position code of a percentile (boundaries in the module docstring)."""
-    if percentile >= 75:
-        return "top"
-    if percentile > 50:
-        return "above"
-    if percentile == 50:
+def position_of(score: float, q1: float, median: float, q3: float) -> str:
+    """The position code of a score among peers of these quartiles (see the module docstring)."""
+    if score == median:
         return "median"
-    if percentile >= 25:
-        return "below"
-    return "bottom"
+    if score > median:
+        return "top" if score > q3 else "above"
+    return "bottom" if score < q1 else "below"
 
 
 def standing(score: float, counts: Mapping[float, int]) -> Standing:
@@ -198,18 +196,19 @@ def standing(score: float, counts: Mapping[float, int]) -> Standing:
     percentile = Fraction(100 * (2 * below + equal), 2 * peers)
     ordered = sorted(value for value, count in counts.items() for _ in range(count))
     if len(ordered) == 1:
-        q1 = median = q3 = ordered[0]
+        quartiles = (ordered[0],) * 3
     else:
-        q1, median, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
+        quartiles = tuple(statistics.quantiles(ordered, n=4, method="inclusive"))
+    q1, median, q3 = (round_score(value) for value in quartiles)
     return Standing(
         peers=peers,
         below=below,
         equal=equal,
         percentile=percentile,
-        position=position_of(percentile),
-        q1=round_score(q1),
-        median=round_score(median),
-        q3=round_score(q3),
+        position=position_of(score, q1, median, q3),
+        q1=q1,
+        median=median,
+        q3=q3,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from fractions import Fraction
 
 import pytest
 
@@ -48,13 +47,16 @@ def test_the_percentile_counts_lower_scores_and_half_the_ties() -> None:
 @pytest.mark.parametrize(
     ("score", "position"),
     [
+        # The peers' quartiles are 32.5, 55 and 77.5.
         (100.0, "top"),
-        (80.0, "top"),  # exactly 75: the top quarter includes its boundary
-        (75.0, "above"),  # 70
-        (65.0, "above"),  # 60
-        (55.0, "median"),  # exactly 50: 5 below, 5 above
-        (30.0, "below"),  # exactly 25: still below the median, not the bottom quarter
-        (25.0, "bottom"),  # 20
+        (80.0, "top"),
+        (77.6, "top"),
+        (77.5, "above"),  # level with the third quartile: not beyond it
+        (65.0, "above"),
+        (55.0, "median"),
+        (40.0, "below"),
+        (32.5, "below"),  # level with the first quartile
+        (32.4, "bottom"),
         (0.0, "bottom"),
     ],
 )
@@ -62,14 +64,12 @@ def test_quartile_boundaries(score: float, position: str) -> None:
     assert standing(score, TEN).position == position
 
 
-def test_position_boundaries_on_exact_fractions() -> None:
-    assert position_of(Fraction(75)) == "top"
-    assert position_of(Fraction(7499, 100)) == "above"
-    assert position_of(Fraction(5001, 100)) == "above"
-    assert position_of(Fraction(50)) == "median"
-    assert position_of(Fraction(4999, 100)) == "below"
-    assert position_of(Fraction(25)) == "below"
-    assert position_of(Fraction(2499, 100)) == "bottom"
+def test_position_boundaries() -> None:
+    assert position_of(50.0, 20.0, 50.0, 80.0) == "median"
+    assert position_of(80.0, 20.0, 50.0, 80.0) == "above"
+    assert position_of(80.1, 20.0, 50.0, 80.0) == "top"
+    assert position_of(20.0, 20.0, 50.0, 80.0) == "below"
+    assert position_of(19.9, 20.0, 50.0, 80.0) == "bottom"
 
 
 def test_ties_sit_in_the_middle_of_their_group() -> None:
@@ -77,10 +77,20 @@ def test_ties_sit_in_the_middle_of_their_group() -> None:
     assert everyone_level.percentile == 50
     assert everyone_level.position == "median"
     assert (everyone_level.q1, everyone_level.median, everyone_level.q3) == (50.0, 50.0, 50.0)
-    # Level with the 6 best of 10 (4 below): (4 + 3) / 10 = 70 %, above the median but not top.
+    # Level with the 6 best of 10 (4 below): (4 + 3) / 10 = 70 %; the median is 100 too, so
+    # "at the median", never "in the top quarter" it shares with 5 others.
     top_heavy = standing(100.0, Counter({20.0: 4, 100.0: 6}))
     assert top_heavy.percentile == 70
-    assert top_heavy.position == "above"
+    assert (top_heavy.q1, top_heavy.median, top_heavy.q3) == (20.0, 100.0, 100.0)
+    assert top_heavy.position == "median"
+    # Level with a third quartile shared by many: above the median, not in the top quarter.
+    shared_top = standing(100.0, Counter({20.0: 6, 100.0: 4}))
+    assert (shared_top.median, shared_top.q3, shared_top.position) == (20.0, 100.0, "above")
+    # Level with the median shared by many: at the median, whatever the percentile (55 or 45).
+    crowded = standing(50.0, Counter({30.0: 4, 50.0: 3, 70.0: 3}))
+    assert crowded.percentile == 55 and crowded.median == 50.0 and crowded.position == "median"
+    crowded_below = standing(50.0, Counter({30.0: 3, 50.0: 3, 70.0: 4}))
+    assert crowded_below.percentile == 45 and crowded_below.position == "median"
 
 
 def test_quartiles_interpolate_between_sorted_scores() -> None:
