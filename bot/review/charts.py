@@ -6,7 +6,7 @@ is accessible: ``role="img"`` with ``<title>`` and ``<desc>`` referenced by
 ``aria-labelledby``; the page shows the same numbers in a table next to it.
 
 Each label sits on its own lines above its bar, wrapped on words (a word longer than a line
-is cut), so that nothing runs off the drawing: the chart is narrow (360 units, the page scales
+is cut), so that nothing runs off the drawing: the chart is narrow (320 units, the page scales
 it down to the screen's width, 320 px included) and at most ``MAX_LABEL_LINES`` lines of
 ``LINE_CHARS`` characters are drawn; a longer label ends with "…" and stays whole in the
 bar's tooltip and in the table.
@@ -18,10 +18,10 @@ import hashlib
 from collections.abc import Sequence
 from html import escape
 
-DEFAULT_WIDTH = 360
+DEFAULT_WIDTH = 320
 FONT_SIZE = 14
 LINE_HEIGHT = 18
-LINE_CHARS = 40  # about 7.5 units per character at FONT_SIZE: 300 units, within the width
+LINE_CHARS = 36  # about 7.5 units per character at FONT_SIZE: 270 units, within the width
 MAX_LABEL_LINES = 3
 BAR_HEIGHT = 18
 GAP = 14

@@ -2,7 +2,7 @@
 
 One row per compared axis: the axis's name above a 0-100 track, the middle half of the peers
 (first to third quartile) as a band, their median as a bar, the authority's score as a dot.
-The drawing is narrow (360 units) and its names sit above the tracks, so that nothing is cut
+The drawing is narrow (320 units) and its names sit above the tracks, so that nothing is cut
 at 320 px wide; its title and description list every value (text alternative), and the
 report shows the same values in a table beside it.
 """
@@ -18,7 +18,7 @@ from bot.peers import AxisComparison
 from bot.web.formatting import number
 from bot.web.radar import _wrap as wrap
 
-WIDTH = 360
+WIDTH = 320
 LEFT = 12
 RIGHT = WIDTH - 12
 LEGEND_HEIGHT = 46
@@ -26,7 +26,7 @@ FONT_SIZE = 15
 LINE_HEIGHT = FONT_SIZE + 4
 TRACK_HEIGHT = 16
 ROW_GAP = 30
-LINE_LENGTH = 38  # characters of an axis name per line, at FONT_SIZE on WIDTH
+LINE_LENGTH = 32  # characters of an axis name per line, at FONT_SIZE on WIDTH
 OWN_COLOUR = "#1f5fa8"
 BAND_COLOUR = "#c7d3e3"
 MEDIAN_COLOUR = "#1b1b1b"
@@ -56,10 +56,10 @@ def _legend() -> list[str]:
         '<g class="pairs-legende" font-size="13" fill="#1b1b1b" aria-hidden="true">',
         f'<circle cx="{LEFT + 6}" cy="{y - 4}" r="6" fill="{OWN_COLOUR}"/>',
         f'<text x="{LEFT + 18}" y="{y}">votre score</text>',
-        f'<rect x="{LEFT + 112}" y="{y - 11}" width="24" height="14" fill="{BAND_COLOUR}"/>',
-        f'<text x="{LEFT + 142}" y="{y}">moitié centrale</text>',
-        f'<rect x="{LEFT + 268}" y="{y - 12}" width="3" height="16" fill="{MEDIAN_COLOUR}"/>',
-        f'<text x="{LEFT + 277}" y="{y}">médiane</text>',
+        f'<rect x="{LEFT + 96}" y="{y - 11}" width="24" height="14" fill="{BAND_COLOUR}"/>',
+        f'<text x="{LEFT + 126}" y="{y}">moitié centrale</text>',
+        f'<rect x="{LEFT + 234}" y="{y - 12}" width="3" height="16" fill="{MEDIAN_COLOUR}"/>',
+        f'<text x="{LEFT + 243}" y="{y}">médiane</text>',
         f'<text x="{LEFT}" y="{y + 22}" fill="#4a4f57">0 à gauche, 100 à droite</text>',
         "</g>",
     ]

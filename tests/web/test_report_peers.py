@@ -119,7 +119,7 @@ def test_the_chart_wraps_long_names_and_escapes_them() -> None:
     )
     assert "<publics>" not in svg and "&lt;publics&gt;" in svg
     assert "votre score 85, médiane 55, moitié centrale de 32,5 à 77,5" in svg
-    assert re.search(r'viewBox="0 0 360 \d+"', svg)
+    assert re.search(r'viewBox="0 0 320 \d+"', svg)
 
 
 def test_no_chart_without_a_compared_axis() -> None:
