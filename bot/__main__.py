@@ -3,7 +3,8 @@
 
 The staff review's commands (staff accounts, export-nlu, exports, delete, purge) are in
 bot/review/cli.py, those of the official administrative division (authorities load,
-find-authority) in bot/authorities/cli.py; ``python -m bot --help`` lists them all.
+find-authority) in bot/authorities/cli.py, ``demo-data`` (synthetic diagnostics for the
+comparison with peers) in bot/demo_data.py; ``python -m bot --help`` lists them all.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from bot import demo_data
 from bot.authorities import cli as authorities_cli
 from bot.group_content import default_group_content
 from bot.group_report import GroupReporter
@@ -68,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_group.set_defaults(handler=_export_group)
     review_cli.add_commands(commands)
     authorities_cli.add_commands(commands)
+    demo_data.add_commands(commands)
     return parser
 
 

@@ -107,7 +107,13 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def load_messages(path: Path | str = MESSAGES_PATH) -> Messages:
+def load_messages(
+    path: Path | str = MESSAGES_PATH, required: dict[str, frozenset[str]] = REQUIRED_MESSAGES
+) -> Messages:
+    """The phrases of ``path``: exactly the keys of ``required``, each with only its placeholders.
+
+    Other content files of phrases (bot/content/peers.yml) pass their own ``required``.
+    """
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -116,7 +122,7 @@ def load_messages(path: Path | str = MESSAGES_PATH) -> Messages:
     if not isinstance(raw, dict):
         raise MessagesError(f"{path} doit être un dictionnaire YAML")
     problems = []
-    for key, allowed in REQUIRED_MESSAGES.items():
+    for key, allowed in required.items():
         text = raw.get(key)
         if not isinstance(text, str) or not text.strip():
             problems.append(f"phrase manquante : {key}")
@@ -128,12 +134,12 @@ def load_messages(path: Path | str = MESSAGES_PATH) -> Messages:
             continue
         if unknown:
             problems.append(f"{key} : paramètre inconnu {', '.join(sorted(unknown))}")
-    extra = sorted(set(raw) - set(REQUIRED_MESSAGES))
+    extra = sorted(set(raw) - set(required))
     if extra:
         problems.append(f"phrases inutilisées : {', '.join(extra)}")
     if problems:
         raise MessagesError(f"{path} est invalide :\n" + "\n".join(problems))
-    return Messages({key: " ".join(str(raw[key]).split()) for key in REQUIRED_MESSAGES})
+    return Messages({key: " ".join(str(raw[key]).split()) for key in required})
 
 
 @lru_cache(maxsize=1)

@@ -76,6 +76,19 @@ DIAGNOSTIC_RATE_LIMIT_LOGIN_PAIR       staff login attempts per client   5/15min
                                        address and account
 =====================================  ================================  ===========================
 
+Synthetic diagnostics (issue 14):
+
+============================  =========================================  =====================
+variable                      meaning                                    default
+============================  =========================================  =====================
+DIAGNOSTIC_INCLUDE_SYNTHETIC  "oui" counts the synthetic diagnostics of  "non": synthetic
+                              ``python -m bot demo-data`` in the         diagnostics are never
+                              statistics (the report's comparison with   mixed with real ones
+                              peers, the staff dashboard): a
+                              demonstration install; "non" leaves them
+                              out
+============================  =========================================  =====================
+
 A rate is written ``N/DURATION``: N requests per DURATION, a number of seconds or a number
 followed by s, min, h or d (``5/15min``, ``300/60``, ``1000/1d``). DIAGNOSTIC_RATE_LIMIT and
 DIAGNOSTIC_RATE_LIMIT_IP stay plain numbers (per minute).
@@ -157,6 +170,8 @@ class Settings:
     login_rate_client: Rate = Rate(20, 15 * 60)
     login_rate_account: Rate = Rate(100, 3600)
     login_rate_pair: Rate = Rate(5, 15 * 60)
+    # Count the synthetic diagnostics (python -m bot demo-data) in the statistics: peers, dashboard.
+    include_synthetic: bool = False
 
 
 def process_secret_key() -> str:
@@ -185,6 +200,18 @@ def _environment(environ: Mapping[str, str]) -> bool:
     if raw not in ENVIRONMENTS:
         raise SettingsError(f"DIAGNOSTIC_ENV doit valoir « production » ou « development » (reçu : {raw!r})")
     return raw == "production"
+
+
+_YES = ("oui", "yes", "true", "1")
+_NO = ("non", "no", "false", "0", "")
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    """A yes/no variable: "oui" (or yes, true, 1) or "non" (or no, false, 0, empty)."""
+    raw = environ.get(name, "").strip().lower()
+    if raw not in _YES + _NO:
+        raise SettingsError(f"{name} doit valoir « oui » ou « non » (reçu : {raw!r})")
+    return raw in _YES
 
 
 def _secret_key(environ: Mapping[str, str], production: bool) -> str | None:
@@ -365,6 +392,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         login_rate_client=_rate(environ, "DIAGNOSTIC_RATE_LIMIT_LOGIN_IP", Settings.login_rate_client),
         login_rate_account=_rate(environ, "DIAGNOSTIC_RATE_LIMIT_LOGIN_ACCOUNT", Settings.login_rate_account),
         login_rate_pair=_rate(environ, "DIAGNOSTIC_RATE_LIMIT_LOGIN_PAIR", Settings.login_rate_pair),
+        include_synthetic=_flag(environ, "DIAGNOSTIC_INCLUDE_SYNTHETIC"),
     )
 
 

@@ -4,6 +4,12 @@
 questions, user messages), the value at the end of each bar, every text escaped. The SVG
 is accessible: ``role="img"`` with ``<title>`` and ``<desc>`` referenced by
 ``aria-labelledby``; the page shows the same numbers in a table next to it.
+
+Each label sits on its own lines above its bar, wrapped on words (a word longer than a line
+is cut), so that nothing runs off the drawing: the chart is narrow (320 units, the page scales
+it down to the screen's width, 320 px included) and at most ``MAX_LABEL_LINES`` lines of
+``LINE_CHARS`` characters are drawn; a longer label ends with "…" and stays whole in the
+bar's tooltip and in the table.
 """
 
 from __future__ import annotations
@@ -12,12 +18,16 @@ import hashlib
 from collections.abc import Sequence
 from html import escape
 
-BAR_HEIGHT = 22
-GAP = 8
-LABEL_WIDTH = 260
-VALUE_WIDTH = 70
-TOP = 36
-MAX_LABEL_CHARS = 38
+DEFAULT_WIDTH = 320
+FONT_SIZE = 14
+LINE_HEIGHT = 18
+LINE_CHARS = 36  # about 7.5 units per character at FONT_SIZE: 270 units, within the width
+MAX_LABEL_LINES = 3
+BAR_HEIGHT = 18
+GAP = 14
+TOP = 12
+VALUE_CHAR_WIDTH = 8.5
+VALUE_PADDING = 10
 
 
 def _text(value: object) -> str:
@@ -31,9 +41,30 @@ def format_number(value: float | int) -> str:
     return whole.replace(",", "\u202f").replace(".", ",")
 
 
-def _short(label: str) -> str:
-    label = " ".join(str(label).split())
-    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1].rstrip() + "…"
+def wrap_label(label: str, width: int = LINE_CHARS, max_lines: int = MAX_LABEL_LINES) -> list[str]:
+    """The label on lines of at most ``width`` characters, cut on words; "…" when it is longer."""
+    words: list[str] = []
+    for word in str(label).split():
+        words.extend(word[start : start + width] for start in range(0, len(word), width))
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        lines = [*lines[: max_lines - 1], (last if len(last) < width else last[: width - 1].rstrip()) + "…"]
+    return lines or [""]
+
+
+def _lines(lines: list[str], top: float, css_class: str, bold: bool = False) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    spans = "".join(
+        f'<tspan x="0" y="{top + FONT_SIZE + index * LINE_HEIGHT:.0f}">{_text(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return f'<text class="{css_class}" font-size="{FONT_SIZE}"{weight}>{spans}</text>'
 
 
 def bar_chart_svg(
@@ -42,7 +73,7 @@ def bar_chart_svg(
     *,
     description: str | None = None,
     unit: str = "",
-    width: int = 640,
+    width: int = DEFAULT_WIDTH,
     chart_id: str | None = None,
 ) -> str:
     """An SVG document fragment (``<svg>…</svg>``) of one horizontal bar per row.
@@ -63,36 +94,41 @@ def bar_chart_svg(
             "; ".join(f"{label} : {format_number(value)}{suffix}" for label, value in rows)
             or "Aucune donnée."
         )
-    bar_space = width - LABEL_WIDTH - VALUE_WIDTH
-    height = TOP + max(1, len(rows)) * (BAR_HEIGHT + GAP) + GAP
+    shown = [f"{format_number(value)}{suffix}" for _, value in rows]
+    value_width = VALUE_PADDING + VALUE_CHAR_WIDTH * max((len(text) for text in shown), default=0)
+    bar_space = max(width / 3, width - value_width)
+    title_lines = wrap_label(title, max_lines=2)
+    y = TOP + len(title_lines) * LINE_HEIGHT + GAP / 2
+    body: list[str] = []
+    if not rows:
+        body.append(f'<text x="0" y="{y + FONT_SIZE:.0f}" font-size="{FONT_SIZE}">Aucune donnée</text>')
+        y += LINE_HEIGHT + GAP
+    for (label, value), amount, value_text in zip(rows, values, shown, strict=True):
+        lines = wrap_label(label)
+        bar_top = y + len(lines) * LINE_HEIGHT + 2
+        length = 0 if peak == 0 else round(bar_space * amount / peak, 1)
+        body.append("<g>")
+        body.append(f"<title>{_text(label)} : {_text(format_number(value))}{_text(suffix)}</title>")
+        body.append(_lines(lines, y, "bar-chart-label"))
+        body.append(
+            f'<rect x="0" y="{bar_top:.0f}" width="{length}" height="{BAR_HEIGHT}" '
+            f'class="bar-chart-bar" fill="currentColor"/>'
+        )
+        body.append(
+            f'<text x="{length + 6}" y="{bar_top + BAR_HEIGHT - 4:.0f}" font-size="{FONT_SIZE}" '
+            f'class="bar-chart-value">{_text(value_text)}</text>'
+        )
+        body.append("</g>")
+        y = bar_top + BAR_HEIGHT + GAP
+    height = round(y)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{_text(title)}</title>',
         f'<desc id="{chart_id}-desc">{_text(description)}</desc>',
-        f'<text x="0" y="20" class="bar-chart-title" font-weight="bold">{_text(title)}</text>',
+        _lines(title_lines, TOP - FONT_SIZE + 6, "bar-chart-title", bold=True),
+        *body,
+        "</svg>",
     ]
-    if not rows:
-        parts.append(f'<text x="0" y="{TOP + BAR_HEIGHT - 6}">Aucune donnée</text>')
-    for index, ((label, value), amount) in enumerate(zip(rows, values, strict=True)):
-        y = TOP + index * (BAR_HEIGHT + GAP)
-        length = 0 if peak == 0 else round(bar_space * amount / peak, 1)
-        text_y = y + BAR_HEIGHT - 6
-        parts.append("<g>")
-        parts.append(f"<title>{_text(label)} : {_text(format_number(value))}{_text(suffix)}</title>")
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{text_y}" text-anchor="end" class="bar-chart-label">'
-            f"{_text(_short(label))}</text>"
-        )
-        parts.append(
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
-            f'class="bar-chart-bar" fill="currentColor"/>'
-        )
-        parts.append(
-            f'<text x="{LABEL_WIDTH + length + 6}" y="{text_y}" class="bar-chart-value">'
-            f"{_text(format_number(value))}{_text(suffix)}</text>"
-        )
-        parts.append("</g>")
-    parts.append("</svg>")
     return "\n".join(parts)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, select, true
+from sqlalchemy import and_, case, false, func, literal, or_, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
@@ -69,6 +69,9 @@ class ConversationSummary:
     region_name: str | None = None
     # From the population column: the official population when there is one, else the declared one.
     population_band: PopulationBand | None = None
+    # Comparison with peers (issue 14): made up by demo-data; left out by staff.
+    synthetic: bool = False
+    excluded_from_peers: bool = False
 
     @property
     def code_label(self) -> str:
@@ -156,6 +159,7 @@ class ConversationQuery:
             conditions.extend(summaries.c.search_text.like(like_pattern(word), escape="\\") for word in words)
         if filters.sender is not None:
             conditions.append(summaries.c.sender_id.like(like_pattern(filters.sender), escape="\\"))
+        conditions.extend(_origin_conditions(filters.origin))
         return conditions
 
     def order(self, sort: str) -> list:
@@ -184,6 +188,8 @@ class ConversationQuery:
             diagnostics.c.region_name,
             diagnostics.c.current_question_id,
             diagnostics.c.id.label("diagnostic_id"),
+            diagnostics.c.synthetic,
+            diagnostics.c.excluded_from_peers,
             summaries.c.turns,
             summaries.c.fallbacks,
             summaries.c.low_confidence,
@@ -195,6 +201,17 @@ class ConversationQuery:
 
     def count(self) -> Select:
         return select(func.count()).select_from(self.joined)
+
+
+def _origin_conditions(origin: str | None) -> list:
+    """Real or synthetic diagnostics, or those left out of the comparison (filters.ORIGINS)."""
+    if origin == "reel":
+        return [or_(diagnostics.c.synthetic.is_(None), diagnostics.c.synthetic == false())]
+    if origin == "synthetique":
+        return [diagnostics.c.synthetic == true()]
+    if origin == "exclu":
+        return [diagnostics.c.excluded_from_peers == true()]
+    return []
 
 
 def list_conversations(
@@ -286,6 +303,8 @@ def _summary(row, labels: Labels, tag_values: tuple[str, ...], now: datetime) ->
         region_code=row.region_code,
         region_name=row.region_name,
         population_band=band_of(row.population),
+        synthetic=bool(row.synthetic),
+        excluded_from_peers=bool(row.excluded_from_peers),
     )
 
 

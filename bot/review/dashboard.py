@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.engine import Engine
 
 from bot.review.charts import bar_chart_svg
@@ -84,10 +84,13 @@ def build_dashboard(
     date_from: date | None = None,
     date_to: date | None = None,
     now: datetime | None = None,
+    *,
+    include_synthetic: bool = False,
 ) -> Dashboard:
+    """The dashboard's figures; synthetic diagnostics (demo-data) only with ``include_synthetic``."""
     now = now or utcnow()
     cutoff = now - timedelta(days=abandon_after_days)
-    conditions = []
+    conditions = [] if include_synthetic else [diagnostics.c.synthetic == false()]
     turn_conditions = []
     if date_from is not None:
         start = datetime.combine(date_from, time.min, tzinfo=zone)

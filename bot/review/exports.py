@@ -58,6 +58,9 @@ META_COLUMNS = (
     "level",
     "level_name",
     "recommended_action",
+    # Comparison with peers (issue 14): made up by demo-data; left out of the comparison by staff.
+    "synthetic",
+    "excluded_from_peers",
 )
 
 
@@ -151,6 +154,8 @@ def diagnostic_records(engine: Engine, labels: Labels, batch: int = CHUNK) -> It
                 level=row.level,
                 level_name=labels.level(row.level),
                 recommended_action=row.recommended_action,
+                synthetic=bool(row.synthetic),
+                excluded_from_peers=bool(row.excluded_from_peers),
             )
             record.update(by_diagnostic.get(row.id, {}))
             yield record

@@ -27,6 +27,12 @@ SORTS = {
     "tours": "Plus de tours",
 }
 DEFAULT_SORT = "recent"
+# Which diagnostics: real or synthetic (python -m bot demo-data), or left out of the comparison with peers.
+ORIGINS = {
+    "reel": "Diagnostics réels",
+    "synthetique": "Diagnostics synthétiques (démonstration)",
+    "exclu": "Exclus de la comparaison",
+}
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 MAX_SEARCH_LENGTH = 200
@@ -83,6 +89,7 @@ class ConversationFilters:
     tag: str | None = None
     search: str | None = None  # words the user typed (accents and case ignored)
     sender: str | None = None  # part of the conversation id
+    origin: str | None = None  # a key of ORIGINS
     sort: str = DEFAULT_SORT
 
     @property
@@ -145,7 +152,11 @@ class ConversationFilters:
                     errors[name] = "Valeur trop longue."
                 else:
                     values[name] = value
-        for name, allowed in (("status", CONVERSATION_STATUSES), ("review_status", REVIEW_STATUSES)):
+        for name, allowed in (
+            ("status", CONVERSATION_STATUSES),
+            ("review_status", REVIEW_STATUSES),
+            ("origin", ORIGINS),
+        ):
             value = raw(name)
             if value is not None:
                 if value in allowed:

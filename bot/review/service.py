@@ -28,7 +28,7 @@ from bot.review import deletion, exports, marks, summaries
 from bot.review.conversations import ConversationQuery, ConversationSummary
 from bot.review.dashboard import Dashboard, build_dashboard
 from bot.review.deletion import AuditEntry, DeletionReport
-from bot.review.filters import DEFAULT_PER_PAGE, SORTS, ConversationFilters, Page
+from bot.review.filters import DEFAULT_PER_PAGE, ORIGINS, SORTS, ConversationFilters, Page
 from bot.review.labels import CONVERSATION_STATUSES, REVIEW_STATUSES, Labels
 from bot.review.marks import ReviewState
 from bot.review.nlu import Correction, Domain, NluExport, existing_examples, load_domain, plan_export
@@ -103,6 +103,7 @@ class FilterOptions:
     departements: tuple[tuple[str, str], ...] = ()
     regions: tuple[tuple[str, str], ...] = ()
     population_bands: tuple[tuple[str, str], ...] = ()
+    origins: tuple[tuple[str, str], ...] = ()
 
 
 class Review:
@@ -247,6 +248,7 @@ class Review:
             departements=departements,
             regions=regions,
             population_bands=tuple((band.code, band.label) for band in BANDS),
+            origins=tuple(ORIGINS.items()),
         )
 
     def flagged_messages(self, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page[FlaggedMessage]:
@@ -367,8 +369,14 @@ class Review:
     # --- dashboard ----------------------------------------------------------------------
 
     def dashboard(
-        self, date_from: date | None = None, date_to: date | None = None, now: datetime | None = None
+        self,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        now: datetime | None = None,
+        *,
+        include_synthetic: bool = False,
     ) -> Dashboard:
+        """The dashboard; synthetic diagnostics (demo-data) count only with ``include_synthetic``."""
         self.refresh()
         return build_dashboard(
             self.engine,
@@ -378,6 +386,7 @@ class Review:
             date_from,
             date_to,
             now or self.clock(),
+            include_synthetic=include_synthetic,
         )
 
     # --- exports ------------------------------------------------------------------------

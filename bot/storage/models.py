@@ -13,16 +13,19 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
@@ -79,13 +82,20 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+PEERS_INDEX = "ix_diagnostics_status_authority_type_population"
+
+
 def new_public_id() -> str:
     return secrets.token_urlsafe(24)
 
 
 class Diagnostic(Base):
     __tablename__ = "diagnostics"
-    __table_args__ = (CheckConstraint(_in("status", DIAGNOSTIC_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", DIAGNOSTIC_STATUSES), name="status"),
+        # The comparison with peers looks for completed diagnostics of a type and a population band.
+        Index(PEERS_INDEX, "status", "authority_type", "population"),
+    )
 
     id = Column(Integer, primary_key=True)
     public_id = Column(String(64), nullable=False, unique=True, default=new_public_id)
@@ -116,6 +126,10 @@ class Diagnostic(Base):
     # without a batch copy (see migration 0006); the repository keeps them consistent.
     group_id = Column(Integer, nullable=True, index=True)
     group_role = Column(String(40), nullable=True)
+    # Comparison with peers (issue 14): made up by ``python -m bot demo-data``, and left out of
+    # the comparison by staff (test diagnostics). See bot/peers.py and bot/storage/peers.py.
+    synthetic = Column(Boolean, nullable=False, default=False, server_default=false())
+    excluded_from_peers = Column(Boolean, nullable=False, default=False, server_default=false())
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
     completed_at = Column(UTCDateTime, nullable=True)

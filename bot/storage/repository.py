@@ -372,6 +372,21 @@ class DiagnosticStore:
             session.flush()
             return DiagnosticRecord.of(row)
 
+    def set_peer_flags(
+        self, diagnostic_id: int, *, synthetic: bool | None = None, excluded_from_peers: bool | None = None
+    ) -> None:
+        """Flag a diagnostic for the comparison with peers (bot/storage/peers.py; None: unchanged).
+
+        ``synthetic``: made up by ``python -m bot demo-data``; ``excluded_from_peers``: left out
+        of the comparison by staff. Raises :class:`DiagnosticNotFoundError` when there is none.
+        """
+        with self._transaction() as session:
+            row = self._diagnostic(session, diagnostic_id)
+            if synthetic is not None:
+                row.synthetic = bool(synthetic)
+            if excluded_from_peers is not None:
+                row.excluded_from_peers = bool(excluded_from_peers)
+
     # --- answers ----------------------------------------------------------------
 
     def save_answer(

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.authorities.division import COMMUNE, EPCI_KINDS
+from bot.peers import OwnAxis, PeerComparison
 from bot.questionnaire import Questionnaire
 from bot.storage import DiagnosticStore
+from bot.storage.peers import peer_comparison
 from bot.storage.repository import OfficialAuthority
 from bot.web import formatting
 
@@ -124,6 +126,7 @@ class Report:
     maturity: dict[str, Any]
     recommendation: dict[str, Any]
     official: OfficialView | None = None
+    peers: PeerComparison | None = None  # where the authority stands among comparable ones
 
     def profile_summary(self) -> list[str]:
         """Type, population and staff of the authority, as answered ("Commune", "12 000 habitants"...)."""
@@ -146,6 +149,7 @@ class Report:
             "official": None if self.official is None else self.official.to_json(),
             "maturity": self.maturity,
             "recommendation": self.recommendation,
+            "peers": None if self.peers is None else self.peers.to_dict(),
             "answers": [
                 {
                     "question_id": line.question_id,
@@ -162,8 +166,14 @@ class Report:
         }
 
 
-def load_report(store: DiagnosticStore, questionnaire: Questionnaire, public_id: str) -> Report | None:
-    """The report of a finished diagnostic, or None (unknown id, or no result yet)."""
+def load_report(
+    store: DiagnosticStore, questionnaire: Questionnaire, public_id: str, *, include_synthetic: bool = False
+) -> Report | None:
+    """The report of a finished diagnostic, or None (unknown id, or no result yet).
+
+    ``include_synthetic``: count the synthetic diagnostics among the peers (the platform's
+    DIAGNOSTIC_INCLUDE_SYNTHETIC).
+    """
     if not PUBLIC_ID_PATTERN.fullmatch(public_id):
         return None
     record = store.by_public_id(public_id)
@@ -179,6 +189,13 @@ def load_report(store: DiagnosticStore, questionnaire: Questionnaire, public_id:
     level_rank = overall.get("level")
     levels = {level.rank: level for level in questionnaire.levels}
     completed = record.completed_at.isoformat() if record.completed_at else result.get("computed_at")
+    axes = _axes(questionnaire, maturity.get("axes") or {})
+    peers = peer_comparison(
+        store,
+        record,
+        [OwnAxis(axis.axis_id, axis.label, axis.score) for axis in axes],
+        include_synthetic=include_synthetic,
+    )
     return Report(
         public_id=record.public_id,
         status=record.status,
@@ -190,13 +207,14 @@ def load_report(store: DiagnosticStore, questionnaire: Questionnaire, public_id:
         overall_level_name=overall.get("level_name"),
         overall_level_description=levels[level_rank].description if level_rank in levels else None,
         overall_coverage=float(overall.get("coverage") or 0.0),
-        axes=_axes(questionnaire, maturity.get("axes") or {}),
+        axes=axes,
         top=recommendation.get("top") or {},
         alternatives=tuple(recommendation.get("alternatives") or ()),
         answers=_answers(questionnaire, answers),
         maturity=maturity,
         recommendation=recommendation,
         official=None if record.official is None else OfficialView.of(record.official),
+        peers=peers,
     )
 
 

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.settings import report_json_path, report_path
+from bot.web.chart_peers import peers_svg
 from bot.web.errors import error_response
 from bot.web.group_view import coordinator_context
 from bot.web.radar import RadarAxis, radar_svg
@@ -26,7 +27,12 @@ PRIVATE = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, max-a
 
 def _report(request: Request) -> Report | None:
     state = request.app.state
-    return load_report(state.store, state.questionnaire, request.path_params["public_id"])
+    return load_report(
+        state.store,
+        state.questionnaire,
+        request.path_params["public_id"],
+        include_synthetic=state.settings.include_synthetic,
+    )
 
 
 def report_page(request: Request) -> Response:
@@ -38,6 +44,7 @@ def report_page(request: Request) -> Response:
     context = {
         "report": report,
         "radar": radar,
+        "peers_chart": None if report.peers is None else peers_svg(report.peers.axes),
         "report_url": settings.public_url + report_path(report.public_id),
         "json_path": report_json_path(report.public_id),
         "level_count": len(request.app.state.questionnaire.levels),

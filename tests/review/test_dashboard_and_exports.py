@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.review import bar_chart_svg
+from bot.review.charts import LINE_CHARS, VALUE_CHAR_WIDTH, wrap_label
 from bot.review.exports import csv_cell
 from tests.review.conftest import NOW, SCRIPT, Stores
 
@@ -87,9 +88,41 @@ def test_bar_chart_escapes_every_text() -> None:
 def test_bar_chart_without_rows_and_with_long_labels() -> None:
     assert "Aucune donnée" in bar_chart_svg("Vide", [])
     svg = bar_chart_svg("Long", [("x" * 200, 1_234_567.5)])
-    assert "x" * 38 not in svg.split("<g>")[1].split("</title>")[1]  # shortened on the chart…
+    drawn = svg.split("<g>")[1].split("</title>")[1]
+    assert "x" * (LINE_CHARS + 1) not in drawn and "…" in drawn  # cut into lines, then shortened…
     assert "x" * 200 in svg  # …complete in the tooltip
     assert "1\u202f234\u202f567,5" in svg
+
+
+ENERGY = "Mettre en place un outil pour suivre et piloter l'énergie des bâtiments publics"
+
+
+def test_bar_chart_labels_wrap_whole_inside_the_drawing() -> None:
+    """The dashboard's labels were cut on the left ("…t piloter l'énergie des bâtim…")."""
+    svg = bar_chart_svg("Actions recommandées", [(ENERGY, 12), ("Ouvrir les données", 3)], unit="diagnostics")
+    root = ET.fromstring(svg)
+    width = float(root.get("viewBox").split()[2])
+    assert width <= 320, "narrow: on a 320 px screen the text keeps nearly its size"
+    labels = [text for text in root.iter(f"{SVG}text") if text.get("class") == "bar-chart-label"]
+    first = [span.text for span in labels[0].iter(f"{SVG}tspan")]
+    assert " ".join(first) == ENERGY, "the whole label, on several lines"
+    assert first == wrap_label(ENERGY) and len(first) == 3
+    for text in labels:
+        for span in text.iter(f"{SVG}tspan"):
+            assert span.get("x") == "0" and len(span.text) <= LINE_CHARS
+    for group in root.iter(f"{SVG}g"):
+        bar = group.find(f"{SVG}rect")
+        value = next(text for text in group.iter(f"{SVG}text") if text.get("class") == "bar-chart-value")
+        end = float(value.get("x")) + VALUE_CHAR_WIDTH * len(value.text)
+        assert float(bar.get("width")) >= 0 and end <= width, value.text
+
+
+def test_wrap_label_cuts_words_and_lines() -> None:
+    assert wrap_label("un deux trois", width=7) == ["un deux", "trois"]
+    assert wrap_label("abcdefghij", width=4) == ["abcd", "efgh", "ij"]
+    assert wrap_label("a b c d e f", width=3, max_lines=2) == ["a b", "c…"]
+    assert wrap_label("abcdefghijkl", width=4, max_lines=2) == ["abcd", "efg…"]
+    assert wrap_label("") == [""]
 
 
 # --- exports -----------------------------------------------------------------------------------

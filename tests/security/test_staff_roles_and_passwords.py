@@ -40,7 +40,7 @@ TRIVIAL = ["aaaaaaaaaaaa", "motdepasse123", "azertyuiop12"]
 ADMIN_ROUTES = {
     "staff_delete", "staff_export_nlu", "staff_exports", "staff_export_csv", "staff_export_json",
     "staff_export_transcripts", "staff_accounts", "staff_account_add", "staff_account_role",
-    "staff_account_remove", "staff_retention", "staff_purge",
+    "staff_account_remove", "staff_retention", "staff_purge", "staff_peers_exclusion",
 }  # fmt: skip
 REVIEWER_ROUTES = {
     "staff_login", "staff_list", "staff_conversation", "staff_mark", "staff_tags", "staff_note",
@@ -111,6 +111,7 @@ def _form_for(name: str, seeded: Stores) -> dict[str, str]:
         "staff_delete_correction": {"correction_id": "1"},
         "staff_password": {"actuel": PASSWORD, "nouveau": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
         "staff_delete": {"sender_id": "alice", "confirmer": "oui"},
+        "staff_peers_exclusion": {"sender_id": "alice", "exclure": "1"},
         "staff_account_add": {
             "email": "complice@plateforme.example", "role": "administrateur", "password": NEW_PASSWORD,
         },
@@ -140,7 +141,7 @@ def test_a_reviewer_cannot_export_delete_purge_or_manage_accounts(
             else:
                 assert response.status_code in (200, 303), (method, path, response.status_code)
                 checked["reviewer"] += 1
-    assert checked == {"admin": 12, "reviewer": 14}
+    assert checked == {"admin": 13, "reviewer": 14}
     # Nothing an administrator decides happened.
     assert review.conversation_detail("alice") is not None
     assert [(user.email, user.role) for user in accounts.list_users()] == users_before

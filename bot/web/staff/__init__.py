@@ -2,13 +2,14 @@
 
 Every route is built by :func:`bot.web.staff.auth.staff_route`: nothing is reachable
 without a session but the login page, every posted form carries a CSRF token, and the
-routes marked ``role=ADMIN`` (exports, deletion, purge, accounts) refuse reviewers (403).
+routes marked ``role=ADMIN`` (exports, deletion, purge, accounts, exclusion from the comparison
+with peers) refuse reviewers (403).
 The pages call :class:`bot.review.Review` (``request.app.state.review``).
 """
 
 from __future__ import annotations
 
-from bot.web.staff import accounts, conversations, corrections, dashboard, groups, login, retention
+from bot.web.staff import accounts, conversations, corrections, dashboard, groups, login, peers, retention
 from bot.web.staff.auth import ADMINISTRATOR as ADMIN
 from bot.web.staff.auth import staff_route
 from bot.web.staff.sessions import PREFIX, SESSION_COOKIE, StaffSessionMiddleware
@@ -33,6 +34,13 @@ ROUTES = [
         f"{P}/relecture/suppression",
         conversations.delete_conversation,
         name="staff_delete",
+        methods=("POST",),
+        role=ADMIN,
+    ),
+    staff_route(
+        f"{P}/relecture/comparaison",
+        peers.set_excluded,
+        name="staff_peers_exclusion",
         methods=("POST",),
         role=ADMIN,
     ),

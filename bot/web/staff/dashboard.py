@@ -26,7 +26,9 @@ def dashboard(request: Request, staff: Staff) -> Response:
     errors: dict[str, str] = {}
     date_from, date_to = _day(request, "date_from", errors), _day(request, "date_to", errors)
     context = {
-        "dashboard": request.app.state.review.dashboard(date_from, date_to),
+        "dashboard": request.app.state.review.dashboard(
+            date_from, date_to, include_synthetic=request.app.state.settings.include_synthetic
+        ),
         "errors": errors,
         "params": request.query_params,
     }
