@@ -111,6 +111,10 @@ class Diagnostic(Base):
     epci_name = Column(Text, nullable=True)
     epci_kind = Column(String(8), nullable=True)
     division_version = Column(String(20), nullable=True)
+    # The diagnostic this one repeats ("refaire le diagnostic", issue 14). No ON DELETE action:
+    # SQLite adds the column's foreign key inline, where it is reflected without its actions; the
+    # erasures set it to NULL first (repository.unlink_repeats).
+    previous_diagnostic_id = Column(Integer, ForeignKey("diagnostics.id"), nullable=True, index=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
     completed_at = Column(UTCDateTime, nullable=True)

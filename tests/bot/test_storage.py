@@ -379,6 +379,8 @@ EXPORT_KEYS = {
     "maturity",
     "recommendations",
     "recommendation",
+    "previous_diagnostic_id",  # the diagnostic a repeat repeats, and the progress since (issue 14)
+    "progress",
 }
 
 
@@ -589,7 +591,7 @@ def test_migrate_twice_is_harmless(storage_url: str) -> None:
         migrate(engine)
 
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        assert head == "0006"
+        assert head == "0008_repeat"
         assert _current_revision(engine) == head
         assert store.answers(record.id)["population"].value == 5000
         assert store.latest_for_sender("alice") == store.get(record.id)
@@ -610,7 +612,7 @@ def test_concurrent_migrations_from_several_processes(storage_url: str) -> None:
     assert [process.returncode for process in processes] == [0] * 4, errors
     engine = make_engine(storage_url)
     try:
-        assert _current_revision(engine) == "0006"
+        assert _current_revision(engine) == "0008_repeat"
     finally:
         engine.dispose()
 
@@ -634,7 +636,7 @@ def test_migrations_downgrade_and_upgrade_again(storage_url: str) -> None:
             command.downgrade(alembic_config(connection), "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         migrate(engine)
-        assert _current_revision(engine) == "0006"
+        assert _current_revision(engine) == "0008_repeat"
         assert DiagnosticStore(engine).create("alice").status == "en_cours"
     finally:
         engine.dispose()
