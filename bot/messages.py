@@ -93,6 +93,8 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "repeat_nothing_to_keep": (),
         "repeat_first_action_question": ("title",),
         "repeat_first_action_why": (),
+        "reminder_summary": (),
+        "reminder_description": ("url",),
     }.items()
 }
 
