@@ -314,7 +314,11 @@
       var buttons = entry.buttons || [];
       if (custom.type === "question" && custom.multiple && (custom.choices || []).length) {
         this.choices.append(this.checkboxes(custom.choices));
-        buttons = buttons.filter(function (b) { return String(b.payload).indexOf("/answer") !== 0; });
+        // The choices are the boxes; other answer buttons ("Toujours vrai" in a repeat) stay.
+        var labels = custom.choices.map(function (c) { return c.label; });
+        buttons = buttons.filter(function (b) {
+          return String(b.payload).indexOf("/answer") !== 0 || labels.indexOf(b.title) < 0;
+        });
       }
       buttons.forEach(function (b) {
         var button = el("button", { type: "button", "class": "choice" }, b.title);
