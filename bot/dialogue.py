@@ -207,7 +207,7 @@ class DiagnosticConversation:
             opening = self._opening(sender_id, text.strip())
             if opening is not None:
                 return opening
-            if self._says_keep(text):
+            if self._says_keep(sender_id, text):
                 return self.answer(sender_id, None, choice=KEEP_CHOICE)
             clicked = self._typed_choice(sender_id, text.strip(), intent or "answer", confidence, offered)
             if clicked is not None:
@@ -722,9 +722,12 @@ class DiagnosticConversation:
         kept = self.messages.say("repeat_kept", value=self._display_value(question, previous.value))
         return [Reply(kept), *self._ask_next(record)]
 
-    def _says_keep(self, text: str) -> bool:
-        """"Toujours vrai" typed instead of clicked."""
-        return len(text) <= MAX_ANSWER_LENGTH and words(text) == words(self.messages.say("keep_button"))
+    def _says_keep(self, sender_id: str, text: str) -> bool:
+        """"Toujours vrai" typed instead of clicked, in a repeat under way."""
+        if len(text) > MAX_ANSWER_LENGTH or words(text) != words(self.messages.say("keep_button")):
+            return False
+        record = self.store.latest_for_sender(sender_id)
+        return record is not None and record.status in ACTIVE and record.previous_diagnostic_id is not None
 
     def _first_action_question(self, record: DiagnosticRecord) -> Question:
         """The repeat's own question: was the first action recommended last time started?"""

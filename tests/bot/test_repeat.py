@@ -198,3 +198,11 @@ def test_erasing_the_earlier_diagnostic_unlinks_its_repeat(store: DiagnosticStor
     exported = store.export(AGAIN)
     assert (exported["previous_diagnostic_id"], exported["progress"]) == (None, None)
     assert set(store.answers(record.id)) == {q.id for q in default_questionnaire().questions if q.is_profile}
+
+
+def test_toujours_vrai_typed_outside_a_repeat_is_read_as_usual(engine) -> None:
+    engine.start(FIRST)
+    with engine.store.turn():
+        assert engine.in_context(FIRST, "toujours vrai", "answer", 1.0) is None
+    assert engine.in_context("personne", "toujours vrai", "answer", 1.0) is None
+    assert engine.store.latest_for_sender("personne") is None
