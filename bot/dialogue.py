@@ -22,11 +22,13 @@ from bot.authorities.index import Authority
 from bot.authorities.lookup import AuthorityLookup
 from bot.authorities.normalise import words
 from bot.messages import Messages
+from bot.progress import FIRST_ACTION_QUESTION
 from bot.questionnaire import PROFILE_SECTION, Question, Questionnaire
 from bot.recommendations import Catalogue, Recommendation, recommend
 from bot.scoring import Maturity, compute_maturity
 from bot.settings import report_path
 from bot.storage import DiagnosticRecord, DiagnosticStore
+from bot.storage.repository import REPEAT_SOURCE
 from bot.understanding.answers import normalise
 from bot.understanding.context import ANSWERISH, Decision, read_in_context
 from bot.understanding.lookup import find_glossary_entry, find_question_by_topic
@@ -43,6 +45,9 @@ START_PAYLOAD = "/start_diagnostic"
 RESTART_PAYLOAD = "/start_over"
 SKIP_PAYLOAD = "/skip"
 DONT_KNOW_PAYLOAD = "/dont_know"
+
+# "Toujours vrai" in a repeat: the previous answer to the pending question, stored again.
+KEEP_CHOICE = "previous:same"
 
 # The authority, recognised in the official administrative division (bot/authorities/).
 NAME_QUESTION = "nom_collectivite"
@@ -151,12 +156,14 @@ class DiagnosticConversation:
         text = (text or "").strip()
         if choice is not None and choice.startswith(AUTHORITY_CHOICE):
             return self._authority_choice(record, question, choice[len(AUTHORITY_CHOICE) :])
+        if choice == KEEP_CHOICE:
+            return self._keep_previous(record, question)
         if choice is None and not text:
-            return [Reply(self.messages.say("empty_message")), self._question_reply(question)]
+            return [Reply(self.messages.say("empty_message")), self._question_reply(question, record=record)]
         if choice is None and len(text) > MAX_ANSWER_LENGTH:
             return [
                 Reply(self.messages.say("too_long", length=f"{len(text):,}".replace(",", " "))),
-                self._question_reply(question),
+                self._question_reply(question, record=record),
             ]
         if choice is not None:
             interpretation = normalise(question, choice)
@@ -200,6 +207,8 @@ class DiagnosticConversation:
             opening = self._opening(sender_id, text.strip())
             if opening is not None:
                 return opening
+            if self._says_keep(sender_id, text):
+                return self.answer(sender_id, None, choice=KEEP_CHOICE)
             clicked = self._typed_choice(sender_id, text.strip(), intent or "answer", confidence, offered)
             if clicked is not None:
                 return self.answer(sender_id, None, choice=clicked)
@@ -240,7 +249,7 @@ class DiagnosticConversation:
         pending = self._asked_question(record)
         if pending.id == question_id:
             return None
-        return [notice, self._question_reply(pending)]
+        return [notice, self._question_reply(pending, record=record)]
 
     def _apply(
         self, record: DiagnosticRecord, question: Question, decision: Decision, text: str
@@ -294,7 +303,10 @@ class DiagnosticConversation:
             return [Reply(self.messages.say("why_no_question"))]
         record = self._ensure_running(record)
         question = self._asked_question(record)
-        return [Reply(self.messages.say("why_prefix", why=question.why)), self._question_reply(question)]
+        return [
+            Reply(self.messages.say("why_prefix", why=question.why)),
+            self._question_reply(question, record=record),
+        ]
 
     def define(self, sender_id: str, term: str | None, text: str | None) -> list[Reply]:
         """A glossary question ("c'est quoi l'interopérabilité ?"), then back to the question."""
@@ -336,7 +348,7 @@ class DiagnosticConversation:
             position=self._position(target),
             value=self._answer_label(target, answers[target.id]),
         )
-        return [Reply(prompt), self._question_reply(target)]
+        return [Reply(prompt), self._question_reply(target, record=record)]
 
     def pause(self, sender_id: str) -> list[Reply]:
         """"Je reprendrai plus tard" (or goodbye): keep everything, resume on return."""
@@ -364,7 +376,7 @@ class DiagnosticConversation:
             return []
         if record.status == "termine":
             return []
-        return [self._question_reply(self._asked_question(record))]
+        return [self._question_reply(self._asked_question(record), record=record)]
 
     # --- flow ------------------------------------------------------------------------
 
@@ -385,12 +397,13 @@ class DiagnosticConversation:
     def _resume(self, record: DiagnosticRecord) -> list[Reply]:
         record = self._ensure_running(record)
         question = self._asked_question(record)
-        text = self.messages.say(
-            "welcome_back",
-            position=self._position(question),
-            total=len(self.questionnaire.questions),
-        )
-        return [Reply(text), self._question_reply(question)]
+        if self._repeat_not_begun(record):
+            text = self.messages.say("repeat_intro")
+        else:
+            text = self.messages.say(
+                "welcome_back", position=self._position(question), total=len(self.questionnaire.questions)
+            )
+        return [Reply(text), self._question_reply(question, record=record)]
 
     def _ensure_running(self, record: DiagnosticRecord) -> DiagnosticRecord:
         if record.status == "en_pause":
@@ -402,6 +415,8 @@ class DiagnosticConversation:
         question_id = record.revising_question_id or record.current_question_id
         if question_id is None:
             question_id = self.questionnaire.questions[0].id
+        if question_id == FIRST_ACTION_QUESTION:
+            return self._first_action_question(record)
         return self.questionnaire.question(question_id)
 
     def _confirmation(self, question: Question, interpretation: Interpretation) -> Reply:
@@ -466,25 +481,24 @@ class DiagnosticConversation:
         if following is None:
             return self._finish(record, answers)
         self.store.update_state(record.id, current_question_id=following.id, failed_attempts=0)
-        return [self._question_reply(following)]
+        return [self._question_reply(following, record=record)]
 
     def _next_question(self, record: DiagnosticRecord, answers: AnswerMap) -> Question | None:
         """The first question not answered yet; None when the questionnaire is done."""
         return next((q for q in self.questionnaire.questions if q.id not in answers), None)
-
-    def _position(self, question: Question) -> int:
-        """The question's 1-based position, as the person is told it."""
-        return self.questionnaire.position(question.id)
 
     def _not_understood(self, record: DiagnosticRecord, question: Question) -> list[Reply]:
         attempts = record.failed_attempts + 1
         self.store.update_state(record.id, failed_attempts=attempts)
         if attempts < FAILED_ATTEMPTS_BEFORE_HELP:
             hint = self._hint(question)
-            return [Reply(self.messages.say("not_understood", hint=hint)), self._question_reply(question)]
+            return [
+                Reply(self.messages.say("not_understood", hint=hint)),
+                self._question_reply(question, record=record),
+            ]
         return [
             Reply(self.messages.say("still_not_understood")),
-            self._question_reply(question, with_escape_buttons=True),
+            self._question_reply(question, with_escape_buttons=True, record=record),
         ]
 
     def _previous_answered(self, record: DiagnosticRecord, answers: AnswerMap) -> Question | None:
@@ -680,6 +694,70 @@ class DiagnosticConversation:
         if record.official is not None:
             self.store.record_authority(record.id, None, None)
 
+    # --- a repeat ("refaire le diagnostic", issue 14) -----------------------------------
+
+    def _previous_answer(self, record: DiagnosticRecord | None, question: Question) -> Answer | None:
+        """In a repeat, the earlier diagnostic's answer to the question (None otherwise)."""
+        if record is None or record.previous_diagnostic_id is None or question.is_profile:
+            return None
+        return self.store.answers(record.previous_diagnostic_id).get(question.id)
+
+    @staticmethod
+    def _keepable(question: Question, previous: Answer) -> bool:
+        """An earlier answer that still reads as the same value for the question as it is now
+        (a questionnaire that changed since is never given an answer it would refuse)."""
+        if previous.status != "answered" or previous.value is None:
+            return False
+        value = previous.value
+        typed = ",".join(str(code) for code in value) if isinstance(value, list) else str(value)
+        reading = normalise(question, typed)
+        return reading is not None and not reading.unknown and reading.value == value
+
+    def _keep_previous(self, record: DiagnosticRecord, question: Question) -> list[Reply]:
+        """"Toujours vrai": the earlier answer to the pending question, stored again (its
+        source says so), then the next question."""
+        previous = self._previous_answer(record, question)
+        if previous is None or not self._keepable(question, previous):
+            refused = Reply(self.messages.say("repeat_nothing_to_keep"))
+            return [refused, self._question_reply(question, record=record)]
+        self.store.save_answer(record.id, question.id, previous.value, "answered", None, source=REPEAT_SOURCE)
+        if record.revising_question_id == question.id:
+            record = self.store.update_state(record.id, revising_question_id=None, failed_attempts=0)
+        kept = self.messages.say("repeat_kept", value=self._display_value(question, previous.value))
+        return [Reply(kept), *self._ask_next(record)]
+
+    def _says_keep(self, sender_id: str, text: str) -> bool:
+        """"Toujours vrai" typed instead of clicked, in a repeat under way."""
+        if len(text) > MAX_ANSWER_LENGTH or words(text) != words(self.messages.say("keep_button")):
+            return False
+        record = self.store.latest_for_sender(sender_id)
+        return record is not None and record.status in ACTIVE and record.previous_diagnostic_id is not None
+
+    def _first_action_question(self, record: DiagnosticRecord) -> Question:
+        """The repeat's own question: was the first action recommended last time started?"""
+        result = self.store.result(record.previous_diagnostic_id) if record.previous_diagnostic_id else None
+        top = ((result or {}).get("recommendation") or {}).get("top") or {}
+        return Question(
+            id=FIRST_ACTION_QUESTION,
+            section=PROFILE_SECTION,
+            text=self.messages.say("repeat_first_action_question", title=top.get("title") or ""),
+            why=self.messages.say("repeat_first_action_why"),
+            answer_type="oui_partiel_non",
+        )
+
+    def _repeat_not_begun(self, record: DiagnosticRecord) -> bool:
+        """A repeat with nothing answered but its carried-over profile: introduced, not resumed."""
+        if record.previous_diagnostic_id is None:
+            return False
+        profile = {question.id for question in self.questionnaire.questions if question.is_profile}
+        return set(self.store.answers(record.id)) <= profile
+
+    def _position(self, question: Question) -> int:
+        """1-based position in the questionnaire; the repeat's own question comes before it."""
+        if question.id == FIRST_ACTION_QUESTION:
+            return 1
+        return self.questionnaire.position(question.id)
+
     # --- the end ------------------------------------------------------------------
 
     def _finish(self, record: DiagnosticRecord, answers: AnswerMap) -> list[Reply]:
@@ -754,14 +832,28 @@ class DiagnosticConversation:
     def _start_buttons(self) -> tuple[tuple[str, str], ...]:
         return ((self.messages.say("start_button"), START_PAYLOAD),)
 
-    def _question_reply(self, question: Question, with_escape_buttons: bool = False) -> Reply:
+    def _question_reply(
+        self, question: Question, with_escape_buttons: bool = False, record: DiagnosticRecord | None = None
+    ) -> Reply:
+        """The question with its buttons; in a repeat (``record`` given), with the previous answer
+        recalled and, when it can be stored again as it was, a "Toujours vrai" button first."""
         buttons = [(label, answer_payload(code)) for code, label in question.options()]
         # "Je ne sais pas" is already a value (and a button) of the oui_partiel_non type.
         if with_escape_buttons and question.answer_type != "oui_partiel_non":
             buttons.append((self.messages.say("dont_know_button"), DONT_KNOW_PAYLOAD))
         if question.optional or with_escape_buttons:
             buttons.append((self.messages.say("skip_button"), SKIP_PAYLOAD))
-        return Reply(question.text, buttons=tuple(buttons), custom=self.question_payload(question))
+        text, payload = question.text, self.question_payload(question)
+        previous = self._previous_answer(record, question)
+        if previous is not None:
+            shown = self._answer_label(question, previous)
+            text += "\n" + self.messages.say(
+                "repeat_recall_skipped" if previous.status == "skipped" else "repeat_recall", value=shown
+            )
+            payload["previous"] = {"value": previous.value, "status": previous.status, "display": shown}
+            if self._keepable(question, previous):
+                buttons.insert(0, (self.messages.say("keep_button"), answer_payload(KEEP_CHOICE)))
+        return Reply(text, buttons=tuple(buttons), custom=payload)
 
     def question_payload(self, question: Question) -> dict[str, Any]:
         """The machine-readable description of a question that travels with its text."""

@@ -85,6 +85,17 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "yes_button": (),
         "no_button": (),
         "none_of_these_button": (),
+        # A repeat of an earlier diagnostic (issue 14, progress over time).
+        "repeat_intro": (),
+        "repeat_recall": ("value",),
+        "repeat_recall_skipped": ("value",),
+        "keep_button": (),
+        "repeat_kept": ("value",),
+        "repeat_nothing_to_keep": (),
+        "repeat_first_action_question": ("title",),
+        "repeat_first_action_why": (),
+        "reminder_summary": (),
+        "reminder_description": ("url",),
     }.items()
 }
 

@@ -24,6 +24,7 @@ from bot.review.db import locked_transaction
 from bot.review.tracker import CHUNK, TrackerEvents
 from bot.review.transcript import event_time
 from bot.storage.models import Diagnostic, as_utc, utcnow
+from bot.storage.repository import unlink_repeats
 from bot.storage.review_models import (
     AuditRow,
     CorrectionRow,
@@ -98,6 +99,7 @@ def _erase_in_store(connection: Connection, sender_ids: list[str]) -> tuple[int,
     diagnostic_count = review_count = 0
     for start in range(0, len(sender_ids), CHUNK):
         chunk = sender_ids[start : start + CHUNK]
+        connection.execute(unlink_repeats(chunk))
         diagnostic_count += connection.execute(
             delete(diagnostics).where(diagnostics.c.sender_id.in_(chunk))
         ).rowcount

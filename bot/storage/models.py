@@ -130,6 +130,10 @@ class Diagnostic(Base):
     # the comparison by staff (test diagnostics). See bot/peers.py and bot/storage/peers.py.
     synthetic = Column(Boolean, nullable=False, default=False, server_default=false())
     excluded_from_peers = Column(Boolean, nullable=False, default=False, server_default=false())
+    # The diagnostic this one repeats ("refaire le diagnostic", issue 14). No ON DELETE action:
+    # SQLite adds the column's foreign key inline, where it is reflected without its actions; the
+    # erasures set it to NULL first (repository.unlink_repeats).
+    previous_diagnostic_id = Column(Integer, ForeignKey("diagnostics.id"), nullable=True, index=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
     completed_at = Column(UTCDateTime, nullable=True)

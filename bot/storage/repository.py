@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.sql import Update
 
 from bot.answers import Answer, AnswerStatus
+from bot.progress import compute_progress
 from bot.storage.engine import make_engine
 from bot.storage.migrate import migrate
 from bot.storage.models import (
@@ -66,6 +68,9 @@ OFFICIAL_COLUMNS = (
 COMMUNE_TYPE = "commune"
 EPCI_TYPE = "intercommunalite"
 MAX_SOURCE_LENGTH = 40
+# The source of an answer carried over from the diagnostic a repeat repeats: a profile answer,
+# or a "toujours vrai" (the earlier value, confirmed).
+REPEAT_SOURCE = "diagnostic-precedent"
 MAX_DIVISION_VERSION_LENGTH = 20
 _BIGINT_MAX = 2**63 - 1
 _OPEN_STATUSES = ("en_cours", "en_pause")
@@ -74,6 +79,17 @@ STATE_FIELDS = frozenset(
 )
 MAX_SENDER_ID_LENGTH = 255
 MAX_QUESTION_ID_LENGTH = 100
+
+
+def unlink_repeats(sender_ids: list[str]) -> Update:
+    """Before erasing these senders' diagnostics: their repeats forget them (NULL link)."""
+    erased = select(Diagnostic.id).where(Diagnostic.sender_id.in_(sender_ids))
+    return (
+        update(Diagnostic)
+        .where(Diagnostic.previous_diagnostic_id.in_(erased))
+        .values(previous_diagnostic_id=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 class DiagnosticNotFoundError(LookupError):
@@ -162,6 +178,7 @@ class DiagnosticRecord:
     official: OfficialAuthority | None = None
     group_id: int | None = None  # a diagnostic with several voices (bot/storage/groups.py)
     group_role: str | None = None
+    previous_diagnostic_id: int | None = None  # the diagnostic this one repeats
 
     @classmethod
     def of(cls, row: Diagnostic) -> DiagnosticRecord:
@@ -184,6 +201,7 @@ class DiagnosticRecord:
             official=OfficialAuthority.of(row),
             group_id=row.group_id,
             group_role=row.group_role,
+            previous_diagnostic_id=row.previous_diagnostic_id,
         )
 
 
@@ -332,6 +350,41 @@ class DiagnosticStore:
                 sender_id=sender_id, status="en_cours", failed_attempts=0, created_at=now, updated_at=now
             )
             session.add(row)
+            session.flush()
+            return DiagnosticRecord.of(row)
+
+    def create_repeat(
+        self, sender_id: str, previous_id: int, carried: tuple[str, ...], current_question_id: str
+    ) -> DiagnosticRecord:
+        """Start a diagnostic that repeats ``previous_id`` ("refaire le diagnostic").
+
+        The profile and the official authority are carried over: the answers to the ``carried``
+        questions are copied (their source kept, or ``REPEAT_SOURCE`` when the person had said
+        them), so they are not asked again. The conversation starts at ``current_question_id``.
+        """
+        _check_question_id(current_question_id, "current_question_id")
+        record = self.create(sender_id)
+        now = self._clock()
+        with self._transaction() as session:
+            previous = self._diagnostic(session, previous_id)
+            row = self._diagnostic(session, record.id)
+            row.previous_diagnostic_id = previous.id
+            row.current_question_id = current_question_id
+            for column in (*OFFICIAL_COLUMNS, *PROFILE_COLUMNS.values()):
+                setattr(row, column, getattr(previous, column))
+            for answer in previous.answers:
+                if answer.question_id in carried:
+                    session.add(
+                        AnswerRow(
+                            diagnostic_id=row.id,
+                            question_id=answer.question_id,
+                            value=answer.value,
+                            status=answer.status,
+                            raw_text=answer.raw_text,
+                            source=answer.source or REPEAT_SOURCE,
+                            answered_at=now,
+                        )
+                    )
             session.flush()
             return DiagnosticRecord.of(row)
 
@@ -611,6 +664,9 @@ class DiagnosticStore:
                 return None
             record = DiagnosticRecord.of(row)
             result = row.result
+            previous = None if row.previous_diagnostic_id is None else session.get(
+                Diagnostic, row.previous_diagnostic_id
+            )
             return {
                 "sender_id": record.sender_id,
                 "diagnostic_id": record.public_id,
@@ -647,7 +703,33 @@ class DiagnosticStore:
                 "maturity": None if result is None else result.maturity,
                 "recommendations": [] if result is None else list(result.recommendation.get("codes") or []),
                 "recommendation": None if result is None else result.recommendation,
+                "previous_diagnostic_id": None if previous is None else previous.public_id,
+                "progress": self._progress(previous, row),
             }
+
+    @staticmethod
+    def _progress(previous: Diagnostic | None, row: Diagnostic) -> dict | None:
+        """Progress since the repeated diagnostic (bot/progress.py), once both have a result."""
+        if previous is None or previous.result is None or row.result is None:
+            return None
+
+        def stored(diagnostic: Diagnostic) -> tuple[dict, dict[str, Answer]]:
+            stored_result = diagnostic.result
+            result = {"maturity": stored_result.maturity, "recommendation": stored_result.recommendation}
+            answers = {
+                answer.question_id: Answer(answer.question_id, answer.value, answer.status, answer.raw_text)
+                for answer in diagnostic.answers
+            }
+            return result, answers
+
+        then_result, then_answers = stored(previous)
+        now_result, now_answers = stored(row)
+        return compute_progress(then_result, now_result, then_answers, now_answers).to_dict()
+
+    def previous_answers(self, diagnostic_id: int) -> dict[str, Answer]:
+        """The answers of the diagnostic this one repeats (empty for a first diagnostic)."""
+        record = self.get(diagnostic_id)
+        return {} if record.previous_diagnostic_id is None else self.answers(record.previous_diagnostic_id)
 
     def delete_sender(self, sender_id: str) -> int:
         """Erase the sender's diagnostics with their answers, revisions and results."""
@@ -656,6 +738,7 @@ class DiagnosticStore:
                 select(func.count()).select_from(Diagnostic).where(Diagnostic.sender_id == sender_id)
             )
             if count:
+                session.execute(unlink_repeats([sender_id]))
                 session.execute(
                     delete(Diagnostic)
                     .where(Diagnostic.sender_id == sender_id)

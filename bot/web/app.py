@@ -27,7 +27,8 @@ from bot.review import (
 )
 from bot.settings import Settings, load_settings, session_secret
 from bot.storage import DiagnosticStore
-from bot.web import routes_api, routes_group, routes_public, routes_report, socketio, staff
+from bot.storage.models import utcnow
+from bot.web import routes_api, routes_group, routes_public, routes_repeat, routes_report, socketio, staff
 from bot.web.errors import EXCEPTION_HANDLERS
 from bot.web.ledger import MessageLedger
 from bot.web.rasa_client import RasaClient, request_limit
@@ -39,9 +40,14 @@ from bot.web.templating import make_templates
 def routes() -> list[BaseRoute]:
     """Every route of the site. The staff area (bot/web/staff/) adds its list here."""
     return [
-        *routes_public.ROUTES, *routes_api.ROUTES, *socketio.ROUTES, *routes_report.ROUTES,
-        *routes_group.ROUTES, *staff.ROUTES,
-    ]  # fmt: skip
+        *routes_public.ROUTES,
+        *routes_api.ROUTES,
+        *socketio.ROUTES,
+        *routes_report.ROUTES,
+        *routes_group.ROUTES,
+        *routes_repeat.ROUTES,
+        *staff.ROUTES,
+    ]
 
 
 def middleware(settings: Settings) -> list[Middleware]:
@@ -123,6 +129,7 @@ def create_app(
     app.state.review = review
     app.state.accounts = accounts
     app.state.questionnaire = default_questionnaire()
+    app.state.clock = utcnow  # dates the .ics reminder (tests freeze it)
     app.state.templates = make_templates()
     app.state.limits = RateLimits.from_settings(settings)
     app.state.ledger = MessageLedger(wait=settings.rasa_timeout)

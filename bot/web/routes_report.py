@@ -16,6 +16,7 @@ from bot.web.errors import error_response
 from bot.web.group_view import coordinator_context
 from bot.web.radar import RadarAxis, radar_svg
 from bot.web.report import Report, load_report
+from bot.web.report_progress import load_progress
 
 NOT_FOUND = (
     "Ce rapport n'existe pas, ou le diagnostic n'est pas encore terminé. "
@@ -49,6 +50,9 @@ def report_page(request: Request) -> Response:
         "json_path": report_json_path(report.public_id),
         "level_count": len(request.app.state.questionnaire.levels),
         **coordinator_context(request, report.public_id),
+        "progress": load_progress(request.app.state.store, request.app.state.questionnaire, report.public_id),
+        "repeat_path": report_path(report.public_id) + "/refaire",
+        "reminder_path": report_path(report.public_id) + "/rappel.ics",
     }
     return request.app.state.templates.TemplateResponse(request, "report.html", context, headers=PRIVATE)
 
@@ -57,8 +61,13 @@ def report_json(request: Request) -> Response:
     report = _report(request)
     if report is None:
         return error_response(request, 404, NOT_FOUND)
-    url = request.app.state.settings.public_url + report_path(report.public_id)
-    return JSONResponse(report.to_json(url), headers=PRIVATE)
+    state = request.app.state
+    url = state.settings.public_url + report_path(report.public_id)
+    progress = load_progress(state.store, state.questionnaire, report.public_id)
+    body = report.to_json(url)
+    body["previous_diagnostic_id"] = None if progress is None else progress.previous_public_id
+    body["progress"] = None if progress is None else progress.to_json()
+    return JSONResponse(body, headers=PRIVATE)
 
 
 # The .json route comes first: "/rapport/{public_id}" would also match "<id>.json".

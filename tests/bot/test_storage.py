@@ -379,6 +379,8 @@ EXPORT_KEYS = {
     "maturity",
     "recommendations",
     "recommendation",
+    "previous_diagnostic_id",  # the diagnostic a repeat repeats, and the progress since (issue 14)
+    "progress",
 }
 
 

@@ -79,6 +79,14 @@
   // The server issues the conversation id (first answer) and the widget keeps it.
   function validId(id) { return typeof id === "string" && /^[A-Za-z0-9_-]{8,64}$/.test(id) ? id : null; }
   function storedSender() { return validId(local.get(KEY + ":sender")); }
+  // "Refaire le diagnostic" on a report hands the new conversation over in the address of the
+  // chat page (/diagnostic#conversation=<id>): taken once, then removed from the address.
+  function handedSender() {
+    var m = /^#conversation=([A-Za-z0-9_-]{8,64})$/.exec(window.location.hash || "");
+    if (!m) return null;
+    try { window.history.replaceState(null, "", window.location.pathname + window.location.search); } catch (e) {}
+    return m[1];
+  }
 
   function loadHistory() {
     try {
@@ -138,6 +146,8 @@
     connectedCallback() {
       if (this.root) return;
       this.page = (this.dataset.mode || CONFIG.mode) === "page";
+      var handed = this.page ? handedSender() : null;
+      if (handed) { local.set(KEY + ":sender", handed); local.set(KEY + ":history", "[]"); }
       this.sender = storedSender();
       this.history = loadHistory();
       this.busy = false;
@@ -310,7 +320,11 @@
       var buttons = entry.buttons || [];
       if (custom.type === "question" && custom.multiple && (custom.choices || []).length) {
         this.choices.append(this.checkboxes(custom.choices));
-        buttons = buttons.filter(function (b) { return String(b.payload).indexOf("/answer") !== 0; });
+        // The choices are the boxes; other answer buttons ("Toujours vrai" in a repeat) stay.
+        var labels = custom.choices.map(function (c) { return c.label; });
+        buttons = buttons.filter(function (b) {
+          return String(b.payload).indexOf("/answer") !== 0 || labels.indexOf(b.title) < 0;
+        });
       }
       buttons.forEach(function (b) {
         var button = el("button", { type: "button", "class": "choice" }, b.title);

@@ -9,7 +9,7 @@ Both false for every existing diagnostic. An index on (status, authority_type, p
 serves the comparison's queries (completed diagnostics of one type and one population band).
 
 Revision ID: 0009_peers
-Revises: 0007_groups
+Revises: 0008_repeat
 Create Date: 2026-12-03
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_peers"
-down_revision = "0007_groups"
+down_revision = "0008_repeat"
 branch_labels = None
 depends_on = None
 
