@@ -25,10 +25,8 @@ from bot.messages import Messages
 from bot.progress import FIRST_ACTION_QUESTION
 from bot.questionnaire import PROFILE_SECTION, Question, Questionnaire
 from bot.recommendations import Catalogue, Recommendation, recommend
+from bot.records import COMMUNE_TYPE, OPEN_STATUSES, REPEAT_SOURCE, DiagnosticRecord, DiagnosticStorage
 from bot.scoring import Maturity, compute_maturity
-from bot.settings import report_path
-from bot.storage import DiagnosticRecord, DiagnosticStore
-from bot.storage.repository import REPEAT_SOURCE
 from bot.understanding.answers import normalise
 from bot.understanding.context import ANSWERISH, Decision, read_in_context
 from bot.understanding.lookup import find_glossary_entry, find_question_by_topic
@@ -37,8 +35,6 @@ from bot.understanding.lookup import find_glossary_entry, find_question_by_topic
 MAX_ANSWER_LENGTH = 500
 # After this many answers in a row that cannot be understood, offer buttons and a skip.
 FAILED_ATTEMPTS_BEFORE_HELP = 2
-
-ACTIVE = ("en_cours", "en_pause")
 
 # Payloads of the quick-reply buttons; domain.yml declares the intents and the entity.
 START_PAYLOAD = "/start_diagnostic"
@@ -53,7 +49,6 @@ KEEP_CHOICE = "previous:same"
 NAME_QUESTION = "nom_collectivite"
 TYPE_QUESTION = "type_collectivite"
 POPULATION_QUESTION = "population"
-COMMUNE_TYPE = "commune"
 EPCI_TYPE = "intercommunalite"
 # Choice codes of the confirmation buttons: "authority:30334" (Uzès: yes, or this homonym),
 # "authority:none" (no), "authority:none:Uzes" (no, and keep the name as it was typed).
@@ -99,20 +94,22 @@ class Reply:
 class DiagnosticConversation:
     def __init__(
         self,
-        store: DiagnosticStore,
+        store: DiagnosticStorage,
         questionnaire: Questionnaire,
         catalogue: Catalogue,
         messages: Messages,
-        public_url: str,
+        report_url: Callable[[str], str],
         lookup: AuthorityLookup | None = None,
     ) -> None:
-        """``lookup`` recognises the authority a person names (None without the official
-        division: the type, name and population questions are asked as typed answers)."""
+        """``report_url`` gives a diagnostic's report address from its public id (the web's
+        business: ``bot.settings.report_url``). ``lookup`` recognises the authority a person
+        names (None without the official division: the type, name and population questions
+        are asked as typed answers)."""
         self.store = store
         self.questionnaire = questionnaire
         self.catalogue = catalogue
         self.messages = messages
-        self.public_url = public_url
+        self._report_url = report_url
         self.lookup = lookup
 
     # --- entry points, one per kind of user turn -----------------------------------
@@ -120,7 +117,7 @@ class DiagnosticConversation:
     def welcome(self, sender_id: str) -> list[Reply]:
         """A greeting: introduce the diagnostic, or resume the one in progress."""
         record = self.store.latest_for_sender(sender_id)
-        if record is not None and record.status in ACTIVE:
+        if record is not None and record.status in OPEN_STATUSES:
             return self._resume(record)
         if record is not None and record.status == "termine":
             return [self._finished_reply()]
@@ -129,7 +126,7 @@ class DiagnosticConversation:
     def start(self, sender_id: str) -> list[Reply]:
         """"Commencer": begin a diagnostic, or carry on with the one in progress."""
         record = self.store.latest_for_sender(sender_id)
-        if record is not None and record.status in ACTIVE:
+        if record is not None and record.status in OPEN_STATUSES:
             return self._resume(record)
         if record is not None and record.status == "termine":
             return [self._finished_reply()]
@@ -241,7 +238,7 @@ class DiagnosticConversation:
         finished), so that an answer is never filed under the question that came next.
         """
         record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in (*ACTIVE, "termine"):
+        if record is None or record.status not in (*OPEN_STATUSES, "termine"):
             return None
         notice = Reply(self.messages.say("stale_answer"))
         if record.status == "termine":
@@ -274,7 +271,7 @@ class DiagnosticConversation:
     @_one_transaction
     def dont_know(self, sender_id: str, text: str | None) -> list[Reply]:
         record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in ACTIVE:
+        if record is None or record.status not in OPEN_STATUSES:
             return self.welcome(sender_id)
         record = self._ensure_running(record)
         question = self._asked_question(record)
@@ -286,7 +283,7 @@ class DiagnosticConversation:
     @_one_transaction
     def skip(self, sender_id: str) -> list[Reply]:
         record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in ACTIVE:
+        if record is None or record.status not in OPEN_STATUSES:
             return self.welcome(sender_id)
         record = self._ensure_running(record)
         if record.revising_question_id is not None:
@@ -299,7 +296,7 @@ class DiagnosticConversation:
     def explain(self, sender_id: str) -> list[Reply]:
         """"Pourquoi cette question ?": the current question's explanation, then the question."""
         record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in ACTIVE:
+        if record is None or record.status not in OPEN_STATUSES:
             return [Reply(self.messages.say("why_no_question"))]
         record = self._ensure_running(record)
         question = self._asked_question(record)
@@ -327,7 +324,7 @@ class DiagnosticConversation:
     def correct(self, sender_id: str, subject: str | None, text: str | None) -> list[Reply]:
         """Change an earlier answer: the named one, or else the one just before."""
         record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in ACTIVE:
+        if record is None or record.status not in OPEN_STATUSES:
             return self.welcome(sender_id)
         record = self._ensure_running(record)
         answers = self.store.answers(record.id)
@@ -353,7 +350,7 @@ class DiagnosticConversation:
     def pause(self, sender_id: str) -> list[Reply]:
         """"Je reprendrai plus tard" (or goodbye): keep everything, resume on return."""
         record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in ACTIVE:
+        if record is None or record.status not in OPEN_STATUSES:
             return [Reply(self.messages.say("goodbye"))]
         record = self.store.update_state(record.id, status="en_pause")
         question = self._asked_question(record)
@@ -545,7 +542,9 @@ class DiagnosticConversation:
         if self.lookup is None or not codes or len(text) > MAX_ANSWER_LENGTH:
             return None
         record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in ACTIVE or self._asked_question(record).id != NAME_QUESTION:
+        if record is None or record.status not in OPEN_STATUSES:
+            return None
+        if self._asked_question(record).id != NAME_QUESTION:
             return None
         decline = next((code for code in codes if _declines(code)), None)
         authorities = {
@@ -731,7 +730,9 @@ class DiagnosticConversation:
         if len(text) > MAX_ANSWER_LENGTH or words(text) != words(self.messages.say("keep_button")):
             return False
         record = self.store.latest_for_sender(sender_id)
-        return record is not None and record.status in ACTIVE and record.previous_diagnostic_id is not None
+        if record is None or record.status not in OPEN_STATUSES:
+            return False
+        return record.previous_diagnostic_id is not None
 
     def _first_action_question(self, record: DiagnosticRecord) -> Question:
         """The repeat's own question: was the first action recommended last time started?"""
@@ -810,7 +811,7 @@ class DiagnosticConversation:
         if recommendation.alternatives:
             titles = " ; ".join(alt.title for alt in recommendation.alternatives)
             replies.append(Reply(say("result_alternatives", alternatives=titles)))
-        report_url = self.public_url + report_path(record.public_id)
+        report_url = self._report_url(record.public_id)
         payload = {
             "type": "result",
             "diagnostic_id": record.public_id,

@@ -22,10 +22,11 @@ from typing import Any
 
 from bot.answers import AnswerMap, Interpretation
 from bot.authorities.normalise import words
-from bot.dialogue import ACTIVE, DiagnosticConversation, Reply
+from bot.dialogue import DiagnosticConversation, Reply
 from bot.group_content import RESPONDENT_ROLE_QUESTION, GroupContent, default_group_content
 from bot.questionnaire import Question
-from bot.settings import group_invitation_path, group_report_path
+from bot.records import OPEN_STATUSES
+from bot.settings import group_invitation_path, group_report_path, report_url
 from bot.storage import DiagnosticRecord
 from bot.storage.groups import GroupClosedError, GroupRecord, GroupStore
 
@@ -54,8 +55,12 @@ def invitation_token(text: str) -> str | None:
 
 
 class GroupConversation(DiagnosticConversation):
-    def __init__(self, *args: Any, groups: GroupContent | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, *args: Any, public_url: str, groups: GroupContent | None = None, **kwargs: Any
+    ) -> None:
+        """``public_url``: the site's address, for the report and the group's invitation and report."""
+        super().__init__(*args, report_url=report_url(public_url), **kwargs)
+        self.public_url = public_url
         self.group_content = groups if groups is not None else default_group_content()
         self.groups = GroupStore(self.store)
 
@@ -93,7 +98,8 @@ class GroupConversation(DiagnosticConversation):
             if group is None:
                 return [Reply(say("unknown_invitation"), buttons=self._start_buttons())]
             record = self.store.latest_for_sender(sender_id)
-            if record is not None and record.group_id == group.id and record.status in (*ACTIVE, "termine"):
+            joined = record is not None and record.group_id == group.id
+            if joined and record.status in (*OPEN_STATUSES, "termine"):
                 if record.status == "termine":
                     return [self._finished_reply()]
                 return [Reply(say("joined_again")), *self._resume(record)[1:]]

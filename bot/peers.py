@@ -39,6 +39,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from bot.formatting import number
 from bot.messages import Messages, load_messages
 from bot.population_bands import PopulationBand, band_of
 from bot.questionnaire import CONTENT_DIR
@@ -72,12 +73,6 @@ PEER_MESSAGES: dict[str, frozenset[str]] = {
 def peer_messages() -> Messages:
     """The phrases of bot/content/peers.yml, checked when loaded."""
     return load_messages(PEER_MESSAGES_PATH, PEER_MESSAGES)
-
-
-def _score_text(value: float) -> str:
-    # The same French writing as the pages (bot/web/formatting.number), without importing the web.
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
 
 
 @dataclass(frozen=True)
@@ -325,8 +320,8 @@ def compare(
             kind=kind,
             band=band,
             area=area,
-            score=_score_text(axis.score),
-            median=_score_text(where.median),
+            score=number(axis.score),
+            median=number(where.median),
         )
         lines.append(AxisComparison(axis.axis_id, axis.label, axis.score, where, sentence))
     intro = messages.say("peers_intro", count=group.diagnostics, kind=kind, band=band, area=area)

@@ -29,7 +29,7 @@ class PopulationBand:
         return population >= self.minimum and (self.maximum is None or population <= self.maximum)
 
 
-# Narrow no-break spaces, as in the numbers the pages show (bot/web/formatting.py).
+# Narrow no-break spaces, as in the numbers the pages show (bot/formatting.py).
 BANDS: tuple[PopulationBand, ...] = (
     PopulationBand("moins-1000", "moins de 1\u202f000 habitants", 0, 999),
     PopulationBand("1000-3499", "de 1\u202f000 à 3\u202f499 habitants", 1_000, 3_499),

@@ -104,7 +104,7 @@ import ipaddress
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -399,6 +399,11 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
 def report_path(public_id: str) -> str:
     """Where the report of a diagnostic is served (its id is unguessable)."""
     return f"/rapport/{public_id}"
+
+
+def report_url(public_url: str) -> Callable[[str], str]:
+    """The function the engine builds report addresses with, on the site at ``public_url``."""
+    return lambda public_id: public_url + report_path(public_id)
 
 
 def report_json_path(public_id: str) -> str:

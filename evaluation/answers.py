@@ -189,6 +189,7 @@ class Player:
         from bot.messages import default_messages
         from bot.questionnaire import default_questionnaire
         from bot.recommendations import default_catalogue
+        from bot.settings import report_url
         from bot.storage import DiagnosticStore
 
         self.questionnaire = default_questionnaire()
@@ -197,7 +198,7 @@ class Player:
             questionnaire=self.questionnaire,
             catalogue=default_catalogue(),
             messages=default_messages(),
-            public_url="http://diag.test",
+            report_url=report_url("http://diag.test"),
         )
         self.rules = rule_actions()
 

@@ -43,6 +43,7 @@ from bot.dialogue import AUTHORITY_CHOICE, DiagnosticConversation  # noqa: E402
 from bot.messages import default_messages  # noqa: E402
 from bot.questionnaire import default_questionnaire  # noqa: E402
 from bot.recommendations import default_catalogue  # noqa: E402
+from bot.settings import report_url  # noqa: E402
 from bot.storage import DiagnosticStore, make_engine, migrate  # noqa: E402
 from bot.storage.division import load_division, read_division  # noqa: E402
 
@@ -226,7 +227,7 @@ def proposed_in_conversation(index: AuthorityIndex, answers: list[tuple[str, str
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://bench.invalid",
+        report_url=report_url("http://bench.invalid"),
         lookup=IndexLookup(index),
     )
     proposed = 0

@@ -389,10 +389,16 @@ def summarize(level: Level) -> dict[str, Any]:
     for low in range(1, 36, 5):
         values = [turn["latency_ms"] for turn in ok if low <= turn["turn"] < low + 5]
         by_tens[f"{low}-{low + 4}"] = {"n": len(values), "p50": percentile(values, 0.5)}
+    error_kinds = Counter(_error_kind(turn["error"]) for turn in level.turns if turn["error"])
+    # A Socket.IO connection that fails is no turn, but an error all the same.
+    entries = level.locust.get("entries", {})
+    refused = sum(entry["failures"] for name, entry in entries.items() if "connect" in name)
+    if refused:
+        error_kinds["connexion Socket.IO refusée"] += refused
     summary = {
         "assistant": level.assistant, "users": level.users, "duration_s": level.duration,
-        "turns": len(level.turns), "errors": len(level.turns) - len(ok),
-        "error_kinds": dict(Counter(_error_kind(turn["error"]) for turn in level.turns if turn["error"])),
+        "turns": len(level.turns), "errors": len(level.turns) - len(ok) + refused,
+        "error_kinds": dict(error_kinds),
         "p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95),
         "p99_ms": percentile(latencies, 0.99), "turns_per_s": len(ok) / span, "span_s": span,
         "conversations": len(level.conversations), "completed": completed,
@@ -594,6 +600,7 @@ def engine_turns(answers: dict[str, str]) -> dict[str, Any]:
     from bot.messages import default_messages
     from bot.questionnaire import default_questionnaire
     from bot.recommendations import default_catalogue
+    from bot.settings import report_url
     from bot.storage import DiagnosticStore
     from bot.understanding.reader import answer_reader
 
@@ -601,7 +608,7 @@ def engine_turns(answers: dict[str, str]) -> dict[str, Any]:
         store = DiagnosticStore.from_url(f"sqlite:///{folder}/diagnostic.db")
         engine = DiagnosticConversation(
             store=store, questionnaire=default_questionnaire(), catalogue=default_catalogue(),
-            messages=default_messages(), public_url="http://127.0.0.1:8000",
+            messages=default_messages(), report_url=report_url("http://127.0.0.1:8000"),
         )  # fmt: skip
         counted = Counter()
         event.listen(store.engine, "before_cursor_execute", lambda *a, **k: counted.update(["sql"]))

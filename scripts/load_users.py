@@ -44,6 +44,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any, ClassVar  # noqa: E402
 
 import gevent  # noqa: E402
+import requests  # noqa: E402
 import socketio  # noqa: E402
 from locust import HttpUser, User, constant, events, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
@@ -268,9 +269,17 @@ class SocketUser(DiagnosticUser):
 
     def open(self, conversation: Conversation) -> None:
         self.inbox = queue.Queue()
-        # Behind nginx's self-signed loopback certificate (scale-out), the REST users check it
-        # (``ca_file``); the WebSocket client here cannot be given a CA file: it skips the check.
-        sio = socketio.Client(reconnection=False, ssl_verify=not CONFIG.get("ca_file"))
+        # Behind nginx's self-signed loopback certificate (scale-out), the client checks it
+        # (``ca_file``, for the polling requests and the WebSocket alike). trust_env off: a CA
+        # bundle named in the environment (REQUESTS_CA_BUNDLE) would override the session's.
+        # suppress_origin: the WebSocket library would add an Origin of its own beside the
+        # browser-like one sent here, and the door refuses a doubled Origin.
+        http = requests.Session()
+        http.trust_env = False
+        http.verify = CONFIG.get("ca_file") or True
+        sio = socketio.Client(
+            reconnection=False, http_session=http, websocket_extra_options={"suppress_origin": True}
+        )
         inbox = self.inbox
         sio.on("bot_uttered", lambda data: inbox.put(("bot_uttered", time.perf_counter(), data)))
         sio.on("session_confirm", lambda data: inbox.put(("session_confirm", time.perf_counter(), data)))

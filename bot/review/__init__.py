@@ -5,8 +5,8 @@ staff decide; :class:`StaffAccounts` holds the staff's accounts. Nothing here im
 Rasa or the web framework; nothing connects to a database at import time.
 """
 
+from bot.charts.bars import bar_chart_svg
 from bot.review.accounts import AccountError, StaffAccounts, StaffUser
-from bot.review.charts import bar_chart_svg
 from bot.review.conversations import ConversationSummary
 from bot.review.dashboard import Chart, Dashboard
 from bot.review.deletion import DeletionReport, DurationError, parse_duration

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
 from bot.population_bands import BANDS_BY_CODE, PopulationBand, band_of
+from bot.records import OPEN_STATUSES
 from bot.review.filters import ConversationFilters, Page
 from bot.review.labels import Labels
 from bot.review.text import like_pattern, search_key
@@ -32,7 +33,6 @@ results = ResultRow.__table__
 reviews = ReviewRow.__table__
 tags = ReviewTagRow.__table__
 
-OPEN_STATUSES = ("en_cours", "en_pause")
 
 
 @dataclass(frozen=True)

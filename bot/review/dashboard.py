@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import false, func, select
 from sqlalchemy.engine import Engine
 
-from bot.review.charts import bar_chart_svg
+from bot.charts.bars import bar_chart_svg
+from bot.records import OPEN_STATUSES
 from bot.review.labels import Labels
 from bot.storage.models import Diagnostic, ResultRow, utcnow
 from bot.storage.review_models import FlaggedTurnRow
@@ -27,7 +28,6 @@ flagged_turns = FlaggedTurnRow.__table__
 
 TOP_FALLBACKS = 10
 MAX_WEEKS = 104
-OPEN_STATUSES = ("en_cours", "en_pause")
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ flagged_turns = FlaggedTurnRow.__table__
 
 @dataclass(frozen=True)
 class AnswerView:
-    """One answer beside the transcript (format it with the question, e.g. bot.web.formatting)."""
+    """One answer beside the transcript (format it with the question, e.g. bot.formatting)."""
 
     question: Question
     position: int

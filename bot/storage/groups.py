@@ -23,6 +23,8 @@ from bot.storage.repository import (
     DiagnosticRecord,
     DiagnosticStore,
     OfficialAuthority,
+    official_of,
+    record_of,
 )
 
 # The answers a member does not give: taken from the group's profile, with this source.
@@ -68,7 +70,7 @@ class GroupRecord:
             authority_name=row.authority_name,
             population=row.population,
             agents=row.agents,
-            official=OfficialAuthority.of(row),  # type: ignore[arg-type]  # the same columns as a diagnostic
+            official=official_of(row),  # type: ignore[arg-type]  # the same columns as a diagnostic
             created_at=as_utc(row.created_at),
             closed_at=as_utc(row.closed_at),
         )
@@ -163,7 +165,7 @@ class GroupStore:
                         record.id, question_id, value, "answered", None, source=GROUP_SOURCE
                     )
             session.flush()
-            return DiagnosticRecord.of(row)
+            return record_of(row)
 
     @staticmethod
     def _complete_profile(session: Any, group: GroupRow) -> None:
@@ -185,7 +187,7 @@ class GroupStore:
             row.group_role = role
             row.updated_at = self.store._clock()
             session.flush()
-            return DiagnosticRecord.of(row)
+            return record_of(row)
 
     def close(self, group_id: int) -> GroupRecord:
         """Close the group (its first closing date is kept)."""

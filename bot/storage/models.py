@@ -30,7 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
-DIAGNOSTIC_STATUSES = ("en_cours", "en_pause", "termine", "abandonne")
+from bot.records import DIAGNOSTIC_STATUSES
+
 ANSWER_STATUSES = ("answered", "unknown", "skipped")
 
 # Explicit constraint names, so that migrations and reflection agree on every backend.

@@ -24,6 +24,7 @@ from sqlalchemy.sql import Update
 
 from bot.answers import Answer, AnswerStatus
 from bot.progress import compute_progress
+from bot.records import COMMUNE_TYPE, OPEN_STATUSES, REPEAT_SOURCE, DiagnosticRecord, OfficialAuthority
 from bot.storage.engine import make_engine
 from bot.storage.migrate import migrate
 from bot.storage.models import (
@@ -65,15 +66,10 @@ OFFICIAL_COLUMNS = (
     "epci_kind",
     "division_version",
 )
-COMMUNE_TYPE = "commune"
 EPCI_TYPE = "intercommunalite"
 MAX_SOURCE_LENGTH = 40
-# The source of an answer carried over from the diagnostic a repeat repeats: a profile answer,
-# or a "toujours vrai" (the earlier value, confirmed).
-REPEAT_SOURCE = "diagnostic-precedent"
 MAX_DIVISION_VERSION_LENGTH = 20
 _BIGINT_MAX = 2**63 - 1
-_OPEN_STATUSES = ("en_cours", "en_pause")
 STATE_FIELDS = frozenset(
     {"status", "current_question_id", "revising_question_id", "failed_attempts", "completed_at"}
 )
@@ -96,113 +92,47 @@ class DiagnosticNotFoundError(LookupError):
     """No diagnostic has this id."""
 
 
-@dataclass(frozen=True)
-class OfficialAuthority:
-    """The authority of a diagnostic as the official administrative division knows it.
-
-    ``code`` is the INSEE code of a commune or the SIREN of an EPCI; ``kind`` is
-    "commune" or the EPCI's type (CC, CA, CU, METRO, MET69); ``epci_*`` describe a
-    commune's intercommunality; ``division_version`` is the version of the division.
-    """
-
-    code: str
-    kind: str
-    name: str | None
-    population: int | None
-    departement_code: str | None
-    departement_name: str | None
-    region_code: str | None
-    region_name: str | None
-    epci_siren: str | None
-    epci_name: str | None
-    epci_kind: str | None
-    division_version: str | None
-
-    @property
-    def is_commune(self) -> bool:
-        return self.kind == COMMUNE_TYPE
-
-    @classmethod
-    def of(cls, row: Diagnostic) -> OfficialAuthority | None:
-        if row.authority_code is None or row.authority_kind is None:
-            return None
-        return cls(
-            code=row.authority_code,
-            kind=row.authority_kind,
-            name=row.authority_name,
-            population=row.population,
-            departement_code=row.departement_code,
-            departement_name=row.departement_name,
-            region_code=row.region_code,
-            region_name=row.region_name,
-            epci_siren=row.epci_siren,
-            epci_name=row.epci_name,
-            epci_kind=row.epci_kind,
-            division_version=row.division_version,
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "kind": self.kind,
-            "name": self.name,
-            "population": self.population,
-            "departement": {"code": self.departement_code, "name": self.departement_name}
-            if self.departement_code
-            else None,
-            "region": {"code": self.region_code, "name": self.region_name} if self.region_code else None,
-            "epci": {"siren": self.epci_siren, "name": self.epci_name, "kind": self.epci_kind}
-            if self.epci_siren
-            else None,
-            "division_version": self.division_version,
-        }
+def official_of(row: Diagnostic) -> OfficialAuthority | None:
+    if row.authority_code is None or row.authority_kind is None:
+        return None
+    return OfficialAuthority(
+        code=row.authority_code,
+        kind=row.authority_kind,
+        name=row.authority_name,
+        population=row.population,
+        departement_code=row.departement_code,
+        departement_name=row.departement_name,
+        region_code=row.region_code,
+        region_name=row.region_name,
+        epci_siren=row.epci_siren,
+        epci_name=row.epci_name,
+        epci_kind=row.epci_kind,
+        division_version=row.division_version,
+    )
 
 
-@dataclass(frozen=True)
-class DiagnosticRecord:
-    id: int
-    public_id: str
-    sender_id: str
-    status: str
-    current_question_id: str | None
-    revising_question_id: str | None
-    failed_attempts: int
-    authority_type: str | None
-    authority_name: str | None
-    population: int | None
-    agents: int | None
-    respondent_role: str | None
-    created_at: datetime
-    updated_at: datetime
-    completed_at: datetime | None
-    official: OfficialAuthority | None = None
-    group_id: int | None = None  # a diagnostic with several voices (bot/storage/groups.py)
-    group_role: str | None = None
-    previous_diagnostic_id: int | None = None  # the diagnostic this one repeats
-
-    @classmethod
-    def of(cls, row: Diagnostic) -> DiagnosticRecord:
-        return cls(
-            id=row.id,
-            public_id=row.public_id,
-            sender_id=row.sender_id,
-            status=row.status,
-            current_question_id=row.current_question_id,
-            revising_question_id=row.revising_question_id,
-            failed_attempts=row.failed_attempts,
-            authority_type=row.authority_type,
-            authority_name=row.authority_name,
-            population=row.population,
-            agents=row.agents,
-            respondent_role=row.respondent_role,
-            created_at=as_utc(row.created_at),
-            updated_at=as_utc(row.updated_at),
-            completed_at=as_utc(row.completed_at),
-            official=OfficialAuthority.of(row),
-            group_id=row.group_id,
-            group_role=row.group_role,
-            previous_diagnostic_id=row.previous_diagnostic_id,
-        )
+def record_of(row: Diagnostic) -> DiagnosticRecord:
+    return DiagnosticRecord(
+        id=row.id,
+        public_id=row.public_id,
+        sender_id=row.sender_id,
+        status=row.status,
+        current_question_id=row.current_question_id,
+        revising_question_id=row.revising_question_id,
+        failed_attempts=row.failed_attempts,
+        authority_type=row.authority_type,
+        authority_name=row.authority_name,
+        population=row.population,
+        agents=row.agents,
+        respondent_role=row.respondent_role,
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
+        completed_at=as_utc(row.completed_at),
+        official=official_of(row),
+        group_id=row.group_id,
+        group_role=row.group_role,
+        previous_diagnostic_id=row.previous_diagnostic_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -331,7 +261,7 @@ class DiagnosticStore:
                 .order_by(Diagnostic.created_at.desc(), Diagnostic.id.desc())
                 .limit(1)
             ).first()
-            return None if row is None else DiagnosticRecord.of(row)
+            return None if row is None else record_of(row)
 
     def create(self, sender_id: str) -> DiagnosticRecord:
         """Start a diagnostic; the sender's unfinished ones are marked abandoned (data kept)."""
@@ -341,7 +271,7 @@ class DiagnosticStore:
         with self._transaction() as session:
             session.execute(
                 update(Diagnostic)
-                .where(Diagnostic.sender_id == sender_id, Diagnostic.status.in_(_OPEN_STATUSES))
+                .where(Diagnostic.sender_id == sender_id, Diagnostic.status.in_(OPEN_STATUSES))
                 .values(status="abandonne", updated_at=now)
                 .execution_options(synchronize_session=False)
             )
@@ -351,7 +281,7 @@ class DiagnosticStore:
             )
             session.add(row)
             session.flush()
-            return DiagnosticRecord.of(row)
+            return record_of(row)
 
     def create_repeat(
         self, sender_id: str, previous_id: int, carried: tuple[str, ...], current_question_id: str
@@ -386,17 +316,17 @@ class DiagnosticStore:
                         )
                     )
             session.flush()
-            return DiagnosticRecord.of(row)
+            return record_of(row)
 
     def get(self, diagnostic_id: int) -> DiagnosticRecord:
         """The diagnostic; raises :class:`DiagnosticNotFoundError` when there is none."""
         with self._transaction() as session:
-            return DiagnosticRecord.of(self._diagnostic(session, diagnostic_id))
+            return record_of(self._diagnostic(session, diagnostic_id))
 
     def by_public_id(self, public_id: str) -> DiagnosticRecord | None:
         with self._transaction() as session:
             row = session.scalars(select(Diagnostic).where(Diagnostic.public_id == public_id)).first()
-            return None if row is None else DiagnosticRecord.of(row)
+            return None if row is None else record_of(row)
 
     def update_state(self, diagnostic_id: int, **fields: Any) -> DiagnosticRecord:
         """Change the conversation state (status, current/revising question, attempts, completion)."""
@@ -423,7 +353,7 @@ class DiagnosticStore:
                 setattr(row, name, value)
             row.updated_at = self._clock()
             session.flush()
-            return DiagnosticRecord.of(row)
+            return record_of(row)
 
     def set_peer_flags(
         self, diagnostic_id: int, *, synthetic: bool | None = None, excluded_from_peers: bool | None = None
@@ -554,7 +484,7 @@ class DiagnosticStore:
                     setattr(row, name, value)
             row.updated_at = self._clock()
             session.flush()
-            return DiagnosticRecord.of(row)
+            return record_of(row)
 
     def answers(self, diagnostic_id: int) -> dict[str, Answer]:
         """Current answers by question id, in the order they were first given."""
@@ -662,7 +592,7 @@ class DiagnosticStore:
             ).first()
             if row is None:
                 return None
-            record = DiagnosticRecord.of(row)
+            record = record_of(row)
             result = row.result
             previous = None if row.previous_diagnostic_id is None else session.get(
                 Diagnostic, row.previous_diagnostic_id

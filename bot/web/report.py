@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot import formatting
 from bot.authorities.division import COMMUNE, EPCI_KINDS
 from bot.peers import OwnAxis, PeerComparison
 from bot.questionnaire import Questionnaire
 from bot.storage import DiagnosticStore
 from bot.storage.peers import peer_comparison
 from bot.storage.repository import OfficialAuthority
-from bot.web import formatting
 
 # public ids are secrets.token_urlsafe(24): anything else is not looked up at all.
 PUBLIC_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

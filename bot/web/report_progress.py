@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot import formatting
 from bot.answers import Answer
+from bot.charts.progress import ProgressBar, progress_svg
 from bot.progress import FirstAction, Progress, ScoreChange, compute_progress
 from bot.questionnaire import Question, Questionnaire
 from bot.settings import report_path
 from bot.storage import DiagnosticStore
-from bot.web import formatting
-from bot.web.chart_progress import ProgressBar, progress_svg
 from bot.web.report import PUBLIC_ID_PATTERN
 
 

@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.charts.radar import RadarAxis, RadarOutline, outline_style, radar_svg
 from bot.settings import group_report_json_path, report_path
 from bot.storage.groups import GroupRecord
 from bot.web.errors import error_response
 from bot.web.group_view import content_of, group_links, groups_of, reporter_of, say
-from bot.web.radar import RadarAxis, RadarOutline, outline_style, radar_svg
 from bot.web.report import PUBLIC_ID_PATTERN
 from bot.web.routes_report import NOT_FOUND as NO_REPORT
 from bot.web.routes_report import PRIVATE

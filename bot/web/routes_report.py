@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.charts.peers import peers_svg
+from bot.charts.radar import RadarAxis, radar_svg
 from bot.settings import report_json_path, report_path
-from bot.web.chart_peers import peers_svg
 from bot.web.errors import error_response
 from bot.web.group_view import coordinator_context
-from bot.web.radar import RadarAxis, radar_svg
 from bot.web.report import Report, load_report
 from bot.web.report_progress import load_progress
 

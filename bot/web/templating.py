@@ -6,7 +6,7 @@ from pathlib import Path
 
 from starlette.templating import Jinja2Templates
 
-from bot.web import formatting
+from bot import formatting
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"

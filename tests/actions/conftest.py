@@ -11,6 +11,7 @@ from bot.dialogue import DiagnosticConversation
 from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
+from bot.settings import report_url
 from bot.storage import DiagnosticStore
 
 
@@ -21,7 +22,7 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DiagnosticConvers
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
     )
     monkeypatch.setattr(module, "conversation", lambda: conversation)
     return conversation

@@ -17,6 +17,7 @@ from bot.dialogue import DiagnosticConversation
 from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
+from bot.settings import report_url
 from bot.storage import DiagnosticStore
 from bot.storage.division import load_division
 from tests.authorities.packs import fixture_division
@@ -89,7 +90,7 @@ def test_typing_oui_after_the_proposal_confirms_it(
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
         lookup=authority_lookup(store),
     )
     monkeypatch.setattr(module, "conversation", lambda: engine)

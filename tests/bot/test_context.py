@@ -8,6 +8,7 @@ from bot.dialogue import DiagnosticConversation
 from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
+from bot.settings import report_url
 from bot.storage import DiagnosticStore
 from bot.understanding import context
 from bot.understanding.context import plausible_text, read_in_context
@@ -28,7 +29,7 @@ def engine(tmp_path) -> DiagnosticConversation:
         questionnaire=QUESTIONNAIRE,
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
     )
 
 

@@ -11,6 +11,7 @@ from bot.dialogue import DiagnosticConversation, Reply
 from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
+from bot.settings import report_url
 from bot.storage import DiagnosticStore
 from tests.bot.replies import asked
 
@@ -24,7 +25,7 @@ def engine(tmp_path: Path) -> DiagnosticConversation:
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
     )
 
 
@@ -236,7 +237,7 @@ def test_a_dead_store_raises_for_the_action_to_apologise(tmp_path: Path) -> None
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
     )
     (tmp_path / "d.db").unlink()
     (tmp_path / "d.db").mkdir()  # the file is now a folder: every access fails

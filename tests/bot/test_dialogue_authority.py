@@ -15,6 +15,7 @@ from bot.dialogue import MAX_HOMONYM_BUTTONS, DiagnosticConversation, Reply
 from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
+from bot.settings import report_url
 from bot.storage import DiagnosticStore
 from tests.authorities.packs import fixture_division
 from tests.bot.replies import asked, stored
@@ -37,7 +38,7 @@ def engine(tmp_path: Path, lookup: IndexLookup) -> DiagnosticConversation:
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
         lookup=lookup,
     )
 
@@ -246,7 +247,7 @@ def test_without_the_division_the_name_is_kept_as_typed(tmp_path: Path) -> None:
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
     )
     assert engine.in_context(SENDER, "bonjour, je suis DST à Uzès", "greet", 0.9) is None
     engine.start(SENDER)

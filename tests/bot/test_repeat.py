@@ -12,9 +12,10 @@ from bot.messages import default_messages
 from bot.progress import FIRST_ACTION_QUESTION
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
+from bot.records import REPEAT_SOURCE
 from bot.repeat import start_repeat
+from bot.settings import report_url
 from bot.storage import DiagnosticStore
-from bot.storage.repository import REPEAT_SOURCE
 from tests.web.conftest import finished_diagnostic
 
 FIRST = "premiere-fois"
@@ -29,7 +30,7 @@ def engine(tmp_path: Path) -> DiagnosticConversation:
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
     )
 
 

@@ -15,6 +15,7 @@ from bot.dialogue import DiagnosticConversation, Reply
 from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
+from bot.settings import report_url
 from bot.storage import DiagnosticStore
 from tests.bot.replies import asked, stored
 from tests.web.conftest import finished_diagnostic
@@ -30,7 +31,7 @@ def engine(tmp_path: Path) -> DiagnosticConversation:
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
     )
 
 

@@ -31,6 +31,7 @@ from bot.dialogue import DiagnosticConversation
 from bot.messages import default_messages
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
+from bot.settings import report_url
 from bot.storage import STORAGE_ERRORS, DiagnosticStore, describe_fault, make_engine, migrate
 from bot.storage import faults as fault_names
 from bot.storage.models import AnswerRevisionRow, AnswerRow, Diagnostic
@@ -145,7 +146,7 @@ def conversation(faulty: tuple[DiagnosticStore, FaultyDatabase]) -> DiagnosticCo
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
     )
 
 

@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bot.progress import FIRST_ACTION_QUESTION
+from bot.records import REPEAT_SOURCE
 from bot.storage import DiagnosticStore
 from bot.storage.engine import make_engine
-from bot.storage.repository import REPEAT_SOURCE
 from tests.browser.conftest import Stack, screenshot
 from tests.browser.widget import Widget
 from tests.web.conftest import finished_diagnostic

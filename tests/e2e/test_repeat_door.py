@@ -16,7 +16,7 @@ import pytest
 
 from bot.progress import FIRST_ACTION_QUESTION
 from bot.questionnaire import default_questionnaire
-from bot.storage.repository import REPEAT_SOURCE
+from bot.records import REPEAT_SOURCE
 from evaluation.door import Door, door_on
 from tests.e2e.conftest import question_of, result_of, texts
 from tests.e2e.test_authority_door import Visitor

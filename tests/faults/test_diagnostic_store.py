@@ -183,6 +183,7 @@ def test_postgres_stopped_then_started_then_read_only(
     from bot.dialogue import DiagnosticConversation
     from bot.questionnaire import default_questionnaire
     from bot.recommendations import default_catalogue
+    from bot.settings import report_url
     from bot.storage import DiagnosticStore
     from tests.actions.test_actions import SENDER, run
 
@@ -192,7 +193,7 @@ def test_postgres_stopped_then_started_then_read_only(
         questionnaire=default_questionnaire(),
         catalogue=default_catalogue(),
         messages=default_messages(),
-        public_url="http://diag.test",
+        report_url=report_url("http://diag.test"),
     )
     monkeypatch.setattr(module, "conversation", lambda: engine)  # one engine, never rebuilt
 

@@ -109,3 +109,11 @@ def test_the_report_renders_from_the_committed_figures(bench) -> None:
     sections = ("## L'assistant", "## Chaque service", "tour 3 contre tour 30", "## La base des diagnostics")
     assert all(section in report for section in sections)
     assert [level["users"] for level in figures["assistant"]["levels"]] == list(bench.LEVELS)
+
+
+def test_a_refused_socketio_connection_is_an_error(bench) -> None:
+    level = bench.Level(assistant="diagnostic", users=2, duration=10)
+    level.locust = {"entries": {"socketio connect": {"requests": 3, "failures": 2}}}
+    summary = bench.summarize(level)
+    assert summary["errors"] == 2
+    assert summary["error_kinds"] == {"connexion Socket.IO refusée": 2}

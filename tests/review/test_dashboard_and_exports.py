@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.charts.bars import LINE_CHARS, VALUE_CHAR_WIDTH, wrap_label
 from bot.review import bar_chart_svg
-from bot.review.charts import LINE_CHARS, VALUE_CHAR_WIDTH, wrap_label
 from bot.review.exports import csv_cell
 from tests.review.conftest import NOW, SCRIPT, Stores
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.web.chart_progress import ProgressBar, describe, progress_svg
+from bot.charts.progress import ProgressBar, describe, progress_svg
 from bot.web.reminder import reminder_ics
 
 ROWS = [

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from bot.web.radar import HEIGHT, WIDTH, RadarAxis, describe, radar_svg
+from bot.charts.radar import HEIGHT, WIDTH, RadarAxis, describe, radar_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 AXES = [

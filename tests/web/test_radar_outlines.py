@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.web.radar import OUTLINE_STYLES, RadarAxis, RadarOutline, outline_style, radar_svg
+from bot.charts.radar import OUTLINE_STYLES, RadarAxis, RadarOutline, outline_style, radar_svg
 
 AXES = [RadarAxis("Stratégie", 50.0), RadarAxis("Données", None), RadarAxis("Organisation <b>", 100.0)]
 

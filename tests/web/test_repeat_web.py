@@ -14,10 +14,10 @@ from bot.__main__ import main as cli
 from bot.progress import FIRST_ACTION_QUESTION
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue, recommend
+from bot.records import REPEAT_SOURCE
 from bot.repeat import start_repeat
 from bot.scoring import compute_maturity
 from bot.storage import DiagnosticStore
-from bot.storage.repository import REPEAT_SOURCE
 from bot.web.conversation_ids import conversation_key, is_issued
 from bot.web.reminder import months_later
 from tests.web.conftest import finished_diagnostic

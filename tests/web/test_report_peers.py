@@ -8,11 +8,11 @@ from collections.abc import Callable
 import pytest
 from starlette.testclient import TestClient
 
+from bot.charts.peers import LINE_LENGTH, peers_svg
 from bot.peers import AxisComparison, OwnAxis, PeerGroup, Scope, cohort_of, compare
 from bot.questionnaire import default_questionnaire
 from bot.settings import SettingsError, load_settings
 from bot.storage import DiagnosticStore
-from bot.web.chart_peers import LINE_LENGTH, peers_svg
 from tests.peers_support import diagnostic
 from tests.web.conftest import finished_diagnostic
 

@@ -25,9 +25,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from bot import formatting
 from bot.review import StaffUser
 from bot.review.accounts import ADMINISTRATOR, REVIEWER, ROLE_LABELS, ROLES
-from bot.web import formatting, report
+from bot.web import report
 from bot.web.errors import error_response
 from bot.web.staff.sessions import PREFIX, RequestSession, request_session
 

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
-from bot.web.formatting import number
+from bot.charts.text import score_text, wrap
 
 WIDTH = 600
 HEIGHT = 480
@@ -73,23 +73,9 @@ def _points(values: Sequence[float]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(i, count, v) for i, v in enumerate(values)))
 
 
-def _wrap(text: str, width: int = LINE_LENGTH) -> list[str]:
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines or [""]
-
-
-def _score_text(score: float | None) -> str:
-    return "non évalué" if score is None else f"{number(score)}/100"
-
-
 def describe(axes: Sequence[RadarAxis]) -> str:
     """The text alternative: every axis with its score."""
-    parts = [f"{axis.label} : {_score_text(axis.score)}" for axis in axes]
+    parts = [f"{axis.label} : {score_text(axis.score)}" for axis in axes]
     return "Score de maturité par axe, sur 100. " + " ; ".join(parts) + "."
 
 
@@ -99,7 +85,7 @@ def _label(index: int, count: int, axis: RadarAxis) -> str:
     y = CENTER_Y + (RADIUS + LABEL_GAP) * math.sin(angle)
     cos = math.cos(angle)
     anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
-    lines = [*_wrap(axis.label), _score_text(axis.score)]
+    lines = [*wrap(axis.label, LINE_LENGTH), score_text(axis.score)]
     line_height = FONT_SIZE + 3
     sin = math.sin(angle)
     # Labels above the centre grow upwards, those below grow downwards.
@@ -118,7 +104,7 @@ def _describe_outlines(axes: Sequence[RadarAxis], outlines: Sequence[RadarOutlin
     parts = []
     for outline in outlines:
         scores = ", ".join(
-            f"{axis.label} {_score_text(score)}" for axis, score in zip(axes, outline.scores, strict=True)
+            f"{axis.label} {score_text(score)}" for axis, score in zip(axes, outline.scores, strict=True)
         )
         parts.append(f" {outline.label} : {scores}.")
     return "".join(parts)
@@ -170,7 +156,7 @@ def radar_svg(
         x, y = _point(index, count, score)
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1f5fa8">'
-            f"<title>{escape(axis.label)} : {escape(_score_text(axis.score))}</title></circle>"
+            f"<title>{escape(axis.label)} : {escape(score_text(axis.score))}</title></circle>"
         )
     parts.append('<g class="radar-libelles">')
     parts.extend(_label(index, count, axis) for index, axis in enumerate(axes))

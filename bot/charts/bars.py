@@ -18,6 +18,9 @@ import hashlib
 from collections.abc import Sequence
 from html import escape
 
+from bot.charts.text import wrap
+from bot.formatting import number
+
 DEFAULT_WIDTH = 320
 FONT_SIZE = 14
 LINE_HEIGHT = 18
@@ -34,28 +37,9 @@ def _text(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def format_number(value: float | int) -> str:
-    """French formatting: thin spaces between thousands, decimal comma, at most one decimal."""
-    fractional = isinstance(value, float) and not value.is_integer()
-    whole = f"{value:,.1f}" if fractional else f"{round(value):,}"
-    return whole.replace(",", "\u202f").replace(".", ",")
-
-
 def wrap_label(label: str, width: int = LINE_CHARS, max_lines: int = MAX_LABEL_LINES) -> list[str]:
-    """The label on lines of at most ``width`` characters, cut on words; "…" when it is longer."""
-    words: list[str] = []
-    for word in str(label).split():
-        words.extend(word[start : start + width] for start in range(0, len(word), width))
-    lines: list[str] = []
-    for word in words:
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    if len(lines) > max_lines:
-        last = lines[max_lines - 1]
-        lines = [*lines[: max_lines - 1], (last if len(last) < width else last[: width - 1].rstrip()) + "…"]
-    return lines or [""]
+    """A bar's label on at most ``max_lines`` lines of ``width`` characters."""
+    return wrap(label, width, max_lines)
 
 
 def _lines(lines: list[str], top: float, css_class: str, bold: bool = False) -> str:
@@ -91,10 +75,10 @@ def bar_chart_svg(
     suffix = f" {unit}" if unit else ""
     if description is None:
         description = (
-            "; ".join(f"{label} : {format_number(value)}{suffix}" for label, value in rows)
+            "; ".join(f"{label} : {number(value)}{suffix}" for label, value in rows)
             or "Aucune donnée."
         )
-    shown = [f"{format_number(value)}{suffix}" for _, value in rows]
+    shown = [f"{number(value)}{suffix}" for _, value in rows]
     value_width = VALUE_PADDING + VALUE_CHAR_WIDTH * max((len(text) for text in shown), default=0)
     bar_space = max(width / 3, width - value_width)
     title_lines = wrap_label(title, max_lines=2)
@@ -108,7 +92,7 @@ def bar_chart_svg(
         bar_top = y + len(lines) * LINE_HEIGHT + 2
         length = 0 if peak == 0 else round(bar_space * amount / peak, 1)
         body.append("<g>")
-        body.append(f"<title>{_text(label)} : {_text(format_number(value))}{_text(suffix)}</title>")
+        body.append(f"<title>{_text(label)} : {_text(number(value))}{_text(suffix)}</title>")
         body.append(_lines(lines, y, "bar-chart-label"))
         body.append(
             f'<rect x="0" y="{bar_top:.0f}" width="{length}" height="{BAR_HEIGHT}" '

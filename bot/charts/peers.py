@@ -14,9 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
+from bot.charts.text import wrap
+from bot.formatting import number
 from bot.peers import AxisComparison
-from bot.web.formatting import number
-from bot.web.radar import _wrap as wrap
 
 WIDTH = 320
 LEFT = 12

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
-from bot.web.radar import _score_text, _wrap
+from bot.charts.text import score_text, wrap
 
 WIDTH = 360  # narrow, so that its text stays readable on a 320 px wide screen
 LINE_LENGTH = 40  # the axis label, wrapped above its bars
@@ -38,7 +38,7 @@ class ProgressBar:
 
 def describe(rows: Sequence[ProgressBar]) -> str:
     """The text alternative: every axis, then and now."""
-    parts = [f"{row.label} : {_score_text(row.then)} puis {_score_text(row.now)}" for row in rows]
+    parts = [f"{row.label} : {score_text(row.then)} puis {score_text(row.now)}" for row in rows]
     return (
         "Score de maturité par axe, sur 100, au diagnostic précédent puis maintenant. "
         + " ; ".join(parts)
@@ -48,7 +48,7 @@ def describe(rows: Sequence[ProgressBar]) -> str:
 
 def _bar(y: float, score: float | None, colour: str, what: str, label: str) -> str:
     width = BAR_SPACE * max(0.0, min(score or 0.0, 100.0)) / 100
-    text = _score_text(score)
+    text = score_text(score)
     return (
         f'<rect x="0" y="{y:.1f}" width="{width:.1f}" height="{BAR_HEIGHT}" fill="{colour}">'
         f"<title>{escape(label)}, {what} : {escape(text)}</title></rect>"
@@ -65,7 +65,7 @@ def progress_svg(rows: Sequence[ProgressBar], id_prefix: str = "progression") ->
     body: list[str] = []
     y = float(TOP)
     for row in rows:
-        lines = _wrap(row.label, LINE_LENGTH)
+        lines = wrap(row.label, LINE_LENGTH)
         spans = "".join(
             f'<tspan x="0" y="{y + FONT_SIZE + index * LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
             for index, line in enumerate(lines)
