@@ -10,11 +10,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from bot.dialogue import DiagnosticConversation
+from bot.messages import default_messages
+from bot.questionnaire import default_questionnaire
+from bot.recommendations import default_catalogue
+from bot.settings import report_url
 from bot.storage import DiagnosticStore
 
 POSTGRES_URL_ENV = "TEST_POSTGRES_URL"
@@ -61,3 +67,15 @@ def store(storage_url: str) -> Iterator[DiagnosticStore]:
         yield diagnostic_store
     finally:
         diagnostic_store.engine.dispose()
+
+
+# The engine of the conversation on a fresh SQLite store (a test module may define its own).
+@pytest.fixture
+def engine(tmp_path: Path) -> DiagnosticConversation:
+    return DiagnosticConversation(
+        store=DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"),
+        questionnaire=default_questionnaire(),
+        catalogue=default_catalogue(),
+        messages=default_messages(),
+        report_url=report_url("http://diag.test"),
+    )

@@ -18,17 +18,6 @@ from tests.bot.replies import asked
 SENDER = "mairie-test"
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> DiagnosticConversation:
-    return DiagnosticConversation(
-        store=DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"),
-        questionnaire=default_questionnaire(),
-        catalogue=default_catalogue(),
-        messages=default_messages(),
-        report_url=report_url("http://diag.test"),
-    )
-
-
 def joined(replies: list[Reply]) -> str:
     return "\n".join(reply.text for reply in replies)
 

@@ -3,35 +3,19 @@ answer recalled, "Toujours vrai" storing it again (once, under the right questio
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.dialogue import KEEP_CHOICE, DiagnosticConversation, Reply, answer_payload
-from bot.messages import default_messages
 from bot.progress import FIRST_ACTION_QUESTION
 from bot.questionnaire import default_questionnaire
-from bot.recommendations import default_catalogue
 from bot.records import REPEAT_SOURCE
 from bot.repeat import start_repeat
-from bot.settings import report_url
 from bot.storage import DiagnosticStore
 from tests.web.conftest import finished_diagnostic
 
 FIRST = "premiere-fois"
 AGAIN = "six-mois-apres"
 KEEP = answer_payload(KEEP_CHOICE)
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> DiagnosticConversation:
-    return DiagnosticConversation(
-        store=DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"),
-        questionnaire=default_questionnaire(),
-        catalogue=default_catalogue(),
-        messages=default_messages(),
-        report_url=report_url("http://diag.test"),
-    )
 
 
 def question_of(replies: list[Reply]) -> Reply:

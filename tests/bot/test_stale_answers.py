@@ -7,32 +7,14 @@ turn here is what an action does: ``in_context`` first, then the action's own me
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.dialogue import DiagnosticConversation, Reply
-from bot.messages import default_messages
-from bot.questionnaire import default_questionnaire
-from bot.recommendations import default_catalogue
-from bot.settings import report_url
-from bot.storage import DiagnosticStore
 from tests.bot.replies import asked, stored
 from tests.web.conftest import finished_diagnostic
 
 SENDER = "onglets-test"
 STALE = "déjà traitée"
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> DiagnosticConversation:
-    return DiagnosticConversation(
-        store=DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"),
-        questionnaire=default_questionnaire(),
-        catalogue=default_catalogue(),
-        messages=default_messages(),
-        report_url=report_url("http://diag.test"),
-    )
 
 
 def answer(
