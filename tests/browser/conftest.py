@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from bot.storage import DiagnosticStore
+from bot.storage.engine import make_engine
 from tests.servers import MODEL, ROOT, Servers, free_port, rasa_servers, running
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -168,3 +170,13 @@ def screenshot(page: Page, name: str, full_page: bool = False) -> Path:
 @pytest.fixture
 def sender() -> str:
     return f"navigateur-{uuid.uuid4().hex[:12]}"
+
+
+# The stack's diagnostic store, read by the tests that check what was stored.
+@pytest.fixture
+def store(stack: Stack) -> Iterator[DiagnosticStore]:
+    engine = make_engine(stack.env["DIAGNOSTIC_DATABASE_URL"])
+    try:
+        yield DiagnosticStore(engine)
+    finally:
+        engine.dispose()

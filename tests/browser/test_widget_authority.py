@@ -5,29 +5,16 @@ division (tests/servers.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from bot.questionnaire import default_questionnaire
-from bot.storage import DiagnosticStore
-from bot.storage.engine import make_engine
 from tests.browser.conftest import Stack
 from tests.browser.widget import Widget
 
 pytestmark = pytest.mark.browser
 
 SOURCE = "decoupage-administratif 6.0.0"
-
-
-@pytest.fixture
-def store(stack: Stack) -> Iterator[DiagnosticStore]:
-    engine = make_engine(stack.env["DIAGNOSTIC_DATABASE_URL"])
-    try:
-        yield DiagnosticStore(engine)
-    finally:
-        engine.dispose()
 
 
 def test_the_commune_named_first_is_confirmed_with_a_click(stack: Stack, page: Page, store) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,7 +15,6 @@ from playwright.sync_api import Page, expect
 from bot.progress import FIRST_ACTION_QUESTION
 from bot.records import REPEAT_SOURCE
 from bot.storage import DiagnosticStore
-from bot.storage.engine import make_engine
 from tests.browser.conftest import Stack, screenshot
 from tests.browser.widget import Widget
 from tests.web.conftest import finished_diagnostic
@@ -25,15 +23,6 @@ pytestmark = pytest.mark.browser
 
 KEEP = "Toujours vrai"
 CHANGED = "strategie_portage_politique"
-
-
-@pytest.fixture
-def store(stack: Stack) -> Iterator[DiagnosticStore]:
-    engine = make_engine(stack.env["DIAGNOSTIC_DATABASE_URL"])
-    try:
-        yield DiagnosticStore(engine)
-    finally:
-        engine.dispose()
 
 
 def test_the_repeat_flow_with_toujours_vrai_buttons(stack: Stack, page: Page, store: DiagnosticStore) -> None:
