@@ -89,6 +89,18 @@ DIAGNOSTIC_INCLUDE_SYNTHETIC  "oui" counts the synthetic diagnostics of  "non": 
                               out
 ============================  =========================================  =====================
 
+Staff review (issue 4):
+
+=====================================  ==============================================  ============
+variable                               meaning                                         default
+=====================================  ==============================================  ============
+DIAGNOSTIC_REVIEW_ABANDON_DAYS         an unfinished diagnostic untouched for this     7
+                                       many days is shown as abandoned
+DIAGNOSTIC_REVIEW_CONFIDENCE           a user turn whose intent confidence is below    0.6
+                                       this is a low-confidence turn
+DIAGNOSTIC_REVIEW_TIMEZONE             time zone of dates, days and weeks              Europe/Paris
+=====================================  ==============================================  ============
+
 A rate is written ``N/DURATION``: N requests per DURATION, a number of seconds or a number
 followed by s, min, h or d (``5/15min``, ``300/60``, ``1000/1d``). DIAGNOSTIC_RATE_LIMIT and
 DIAGNOSTIC_RATE_LIMIT_IP stay plain numbers (per minute).
@@ -106,7 +118,9 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 DEFAULT_WEB_HOST = "127.0.0.1"
@@ -423,3 +437,103 @@ def group_report_path(token: str) -> str:
 
 def group_report_json_path(token: str) -> str:
     return f"/rapport-groupe/{token}.json"
+
+
+# --- the databases --------------------------------------------------------------------
+
+VAR_DIR = Path(__file__).resolve().parents[1] / "var"
+DATABASE_URL_ENV = "DIAGNOSTIC_DATABASE_URL"
+DEFAULT_DATABASE_NAME = "diagnostic.db"
+DEFAULT_TRACKER_DB = "tracker.db"
+
+
+def database_url(environ: Mapping[str, str] = os.environ) -> str:
+    """``$DIAGNOSTIC_DATABASE_URL``, or a SQLite file ``<repo>/var/diagnostic.db`` (absolute path).
+
+    The ``var/`` directory is created when the default is used.
+    """
+    url = environ.get(DATABASE_URL_ENV, "").strip()
+    if url:
+        return url
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(VAR_DIR / DEFAULT_DATABASE_NAME).resolve()}"
+
+
+@dataclass(frozen=True)
+class TrackerStoreSettings:
+    """Rasa's tracker store as ``endpoints.yml`` names it: TRACKER_DIALECT, TRACKER_URL, TRACKER_DB
+    (unset: the Makefile's defaults, sqlite and ``<repo>/var/tracker.db``)."""
+
+    dialect: str
+    host: str | None
+    db: str
+
+
+def tracker_store_settings(environ: Mapping[str, str] = os.environ) -> TrackerStoreSettings:
+    return TrackerStoreSettings(
+        dialect=environ.get("TRACKER_DIALECT", "").strip() or "sqlite",
+        host=environ.get("TRACKER_URL", "").strip() or None,
+        db=environ.get("TRACKER_DB", "").strip() or str(VAR_DIR / DEFAULT_TRACKER_DB),
+    )
+
+
+# --- the staff review ---------------------------------------------------------------
+
+REPO_ROOT = VAR_DIR.parent
+FALLBACK_INTENT = "nlu_fallback"
+
+
+class ReviewSettingsError(ValueError):
+    """A DIAGNOSTIC_REVIEW_* variable has an unusable value; the message says which."""
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    abandon_after_days: int = 7
+    confidence_threshold: float = 0.6
+    timezone: str = "Europe/Paris"
+    # Training data and domain, for the intents offered and for duplicate detection.
+    nlu_dir: Path = REPO_ROOT / "data" / "nlu"
+    domain_path: Path = REPO_ROOT / "domain.yml"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_review_settings(environ: Mapping[str, str] = os.environ) -> ReviewSettings:
+    defaults = ReviewSettings()
+    raw_days = environ.get("DIAGNOSTIC_REVIEW_ABANDON_DAYS", "").strip()
+    raw_confidence = environ.get("DIAGNOSTIC_REVIEW_CONFIDENCE", "").strip()
+    timezone = environ.get("DIAGNOSTIC_REVIEW_TIMEZONE", "").strip() or defaults.timezone
+    days = defaults.abandon_after_days
+    if raw_days:
+        try:
+            days = int(raw_days)
+        except ValueError:
+            raise ReviewSettingsError(
+                f"DIAGNOSTIC_REVIEW_ABANDON_DAYS doit être un nombre entier de jours (reçu : {raw_days!r})"
+            ) from None
+        if days < 1:
+            raise ReviewSettingsError(
+                f"DIAGNOSTIC_REVIEW_ABANDON_DAYS doit valoir au moins 1 (reçu : {days})"
+            )
+    confidence = defaults.confidence_threshold
+    if raw_confidence:
+        try:
+            confidence = float(raw_confidence.replace(",", "."))
+        except ValueError:
+            raise ReviewSettingsError(
+                f"DIAGNOSTIC_REVIEW_CONFIDENCE doit être un nombre entre 0 et 1 (reçu : {raw_confidence!r})"
+            ) from None
+        if not 0 <= confidence <= 1:
+            raise ReviewSettingsError(
+                f"DIAGNOSTIC_REVIEW_CONFIDENCE doit être entre 0 et 1 (reçu : {raw_confidence!r})"
+            )
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ReviewSettingsError(
+            f"DIAGNOSTIC_REVIEW_TIMEZONE : fuseau horaire inconnu ({timezone!r})"
+        ) from None
+    return ReviewSettings(abandon_after_days=days, confidence_threshold=confidence, timezone=timezone)

@@ -14,9 +14,9 @@ from bot.review.filters import ConversationFilters, Page, ReviewInputError, page
 from bot.review.marks import ReviewState
 from bot.review.nlu import Correction, NluExport, export_nlu
 from bot.review.service import ConversationDetail, FilterOptions, FlaggedMessage, Review
-from bot.review.settings import ReviewSettings, load_review_settings
 from bot.review.tracker import TrackerEvents, make_tracker_engine, tracker_url
 from bot.review.transcript import Turn
+from bot.settings import ReviewSettings, load_review_settings
 
 __all__ = [
     "AccountError",

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.review.filters import Page, ReviewInputError
 from bot.review.nlu import Correction, EntitySpan, check_entities
-from bot.review.settings import FALLBACK_INTENT
 from bot.review.text import clean_line, example_key
+from bot.settings import FALLBACK_INTENT
 from bot.storage.models import utcnow
 from bot.storage.review_models import CorrectionRow
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from bot.review.settings import FALLBACK_INTENT
 from bot.review.text import clean_line, example_key
+from bot.settings import FALLBACK_INTENT
 
 # [text](entity), [text](entity:value), [text]{"entity": ...}, [text][{...}, {...}]
 _ANNOTATION = re.compile(

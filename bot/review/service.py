@@ -32,12 +32,11 @@ from bot.review.filters import DEFAULT_PER_PAGE, ORIGINS, SORTS, ConversationFil
 from bot.review.labels import CONVERSATION_STATUSES, REVIEW_STATUSES, Labels
 from bot.review.marks import ReviewState
 from bot.review.nlu import Correction, Domain, NluExport, existing_examples, load_domain, plan_export
-from bot.review.settings import FALLBACK_INTENT, ReviewSettings, load_review_settings
 from bot.review.summaries import RefreshReport
 from bot.review.tracker import TrackerEvents, make_tracker_engine
 from bot.review.transcript import Turn, build_turns
+from bot.settings import DATABASE_URL_ENV, FALLBACK_INTENT, ReviewSettings, load_review_settings
 from bot.storage import DiagnosticStore
-from bot.storage.engine import DATABASE_URL_ENV
 from bot.storage.models import utcnow
 from bot.storage.review_models import FlaggedTurnRow
 

@@ -31,9 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, Engine, make_url
 
-from bot.storage.engine import VAR_DIR
+from bot.settings import tracker_store_settings
 
-DEFAULT_TRACKER_DB = "tracker.db"
 # Rasa's own variable: a PostgreSQL schema for the tracker tables (search_path).
 POSTGRESQL_SCHEMA_ENV = "POSTGRESQL_SCHEMA"
 # Sender ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
@@ -63,9 +62,8 @@ def tracker_url(environ: Mapping[str, str] = os.environ) -> str:
     (``db.example:5432`` allowed) and the URL is ``dialect://host:port/TRACKER_DB``.
     Unset variables take the Makefile's defaults (sqlite, ``<repo>/var/tracker.db``).
     """
-    dialect = environ.get("TRACKER_DIALECT", "").strip() or "sqlite"
-    host: str | None = environ.get("TRACKER_URL", "").strip() or None
-    db = environ.get("TRACKER_DB", "").strip() or str(VAR_DIR / DEFAULT_TRACKER_DB)
+    named = tracker_store_settings(environ)
+    dialect, host, db = named.dialect, named.host, named.db
     port: int | None = None
     if host and "://" in host:
         return host

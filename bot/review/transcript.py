@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.review.settings import FALLBACK_INTENT
 from bot.review.text import is_payload
 from bot.review.tracker import Event
+from bot.settings import FALLBACK_INTENT
 
 # Events shown as actions, messages or slot changes; other types become markers.
 HIDDEN_ACTIONS = frozenset({"action_listen"})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,28 +9,14 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 
-DATABASE_URL_ENV = "DIAGNOSTIC_DATABASE_URL"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-VAR_DIR = REPO_ROOT / "var"
-DEFAULT_DATABASE_NAME = "diagnostic.db"
+from bot.settings import database_url
+
 # How long a statement waits for a lock held by another writer (SQLite's busy timeout,
 # PostgreSQL's lock_timeout) before failing cleanly: long enough for a brief lock, short
 # enough to answer the person well within the action server's and the door's timeouts.
 LOCK_TIMEOUT_SECONDS = 5.0
 # How long connecting to a PostgreSQL server may take before the turn fails.
 CONNECT_TIMEOUT_SECONDS = 5
-
-
-def database_url() -> str:
-    """``$DIAGNOSTIC_DATABASE_URL``, or a SQLite file ``<repo>/var/diagnostic.db`` (absolute path).
-
-    The ``var/`` directory is created when the default is used.
-    """
-    url = os.environ.get(DATABASE_URL_ENV, "").strip()
-    if url:
-        return url
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{(VAR_DIR / DEFAULT_DATABASE_NAME).resolve()}"
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:

@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from bot import settings as settings_module
 from bot.answers import Answer
 from bot.questionnaire import default_questionnaire
 from bot.storage import (
@@ -31,7 +32,6 @@ from bot.storage import (
     make_engine,
     migrate,
 )
-from bot.storage import engine as engine_module
 from bot.storage.migrate import alembic_config
 from bot.storage.models import AnswerRevisionRow, AnswerRow, Diagnostic, ResultRow, metadata
 from bot.storage.repository import PROFILE_COLUMNS
@@ -672,7 +672,7 @@ def test_database_url_from_environment(monkeypatch) -> None:
 
 def test_database_url_default_is_an_absolute_sqlite_file(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("DIAGNOSTIC_DATABASE_URL", raising=False)
-    monkeypatch.setattr(engine_module, "VAR_DIR", tmp_path / "var")
+    monkeypatch.setattr(settings_module, "VAR_DIR", tmp_path / "var")
     url = database_url()
     assert url == f"sqlite:///{tmp_path / 'var' / 'diagnostic.db'}"
     assert Path(url.removeprefix("sqlite:///")).is_absolute()
@@ -683,7 +683,7 @@ def test_database_url_default_is_an_absolute_sqlite_file(monkeypatch, tmp_path) 
 
 
 def test_default_var_dir_is_in_the_repository() -> None:
-    assert engine_module.VAR_DIR == REPO_ROOT / "var"
+    assert settings_module.VAR_DIR == REPO_ROOT / "var"
 
 
 def test_storage_imports_neither_rasa_nor_a_database() -> None:

@@ -11,7 +11,7 @@ import yaml
 from bot.review import Correction, Review, ReviewInputError, export_nlu
 from bot.review.filters import parse_tags
 from bot.review.nlu import EntitySpan, annotate, existing_examples, load_domain, plain_text, plan_export
-from bot.review.settings import REPO_ROOT
+from bot.settings import REPO_ROOT
 from tests.review.conftest import SCRIPT, STAFF, Stores
 
 # --- marks -------------------------------------------------------------------------------------
