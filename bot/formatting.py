@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from bot.answers import Answer
 from bot.questionnaire import Question
+from bot.settings import TIMEZONE
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = ZoneInfo(TIMEZONE)
 MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",

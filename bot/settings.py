@@ -439,6 +439,10 @@ def group_report_json_path(token: str) -> str:
     return f"/rapport-groupe/{token}.json"
 
 
+# The time zone of the dates people read (reports, staff pages); the staff review may set its own.
+TIMEZONE = "Europe/Paris"
+
+
 # --- the databases --------------------------------------------------------------------
 
 VAR_DIR = Path(__file__).resolve().parents[1] / "var"
@@ -491,7 +495,7 @@ class ReviewSettingsError(ValueError):
 class ReviewSettings:
     abandon_after_days: int = 7
     confidence_threshold: float = 0.6
-    timezone: str = "Europe/Paris"
+    timezone: str = TIMEZONE
     # Training data and domain, for the intents offered and for duplicate detection.
     nlu_dir: Path = REPO_ROOT / "data" / "nlu"
     domain_path: Path = REPO_ROOT / "domain.yml"
