@@ -28,6 +28,7 @@ import httpx
 
 from bot.service_secret import SECRET_HEADER
 from bot.settings import rasa_addresses
+from bot.web.errors import web_text
 from bot.web.validation import QUESTION_ID, QUESTION_ID_PATTERN, with_question_id
 
 REST_WEBHOOK = "/webhooks/rest/webhook"
@@ -58,8 +59,7 @@ def unavailable() -> AssistantError:
     return AssistantError(
         503,
         "assistant_indisponible",
-        "L'assistant est momentanément indisponible. Vos réponses déjà données sont conservées : "
-        "réessayez dans quelques instants.",
+        web_text("assistant_unavailable"),
     )
 
 
@@ -67,8 +67,7 @@ def no_answer() -> AssistantError:
     return AssistantError(
         502,
         "assistant_sans_reponse",
-        "L'assistant n'a pas pu traiter votre message (service de diagnostic indisponible). "
-        "Vos réponses déjà données sont conservées : réessayez dans quelques instants.",
+        web_text("assistant_no_answer"),
     )
 
 
@@ -76,8 +75,7 @@ def too_slow() -> AssistantError:
     return AssistantError(
         504,
         "assistant_trop_lent",
-        "L'assistant met trop de temps à répondre. Votre message n'est pas perdu : réessayez dans "
-        "quelques instants, il ne sera pas enregistré deux fois.",
+        web_text("assistant_too_slow"),
     )
 
 

@@ -42,6 +42,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
 from bot.settings import Rate, Settings
+from bot.web.errors import web_text
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +177,4 @@ def retry_seconds(wait: float) -> int:
 def too_many_messages(wait: float) -> str:
     """The French refusal of a message over the chat limits (API and Socket.IO alike)."""
     seconds = retry_seconds(wait)
-    return (
-        f"Vous envoyez trop de messages à la suite : patientez {seconds} seconde"
-        f"{'s' if seconds > 1 else ''} avant de réessayer."
-    )
+    return web_text("too_many_messages", seconds=seconds, plural="s" if seconds > 1 else "")

@@ -47,6 +47,7 @@ from starlette.types import Message, Receive, Scope, Send
 from bot.settings import Settings
 from bot.web.client_address import UNKNOWN, client_address
 from bot.web.conversation_ids import conversation_key, is_issued, issue_conversation_id
+from bot.web.errors import web_text
 from bot.web.rasa_client import AssistantError
 from bot.web.ratelimit import too_many_messages
 from bot.web.validation import InputError, check_message, split_question_id
@@ -60,8 +61,8 @@ USER_UTTERED = "user_uttered"
 BOT_UTTERED = "bot_uttered"
 # Socket.IO packets the parser cannot read (bad JSON, unknown type, bad attachments...).
 _MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
-FAILED = "L'assistant n'a pas pu traiter votre message. Réessayez dans quelques instants."
-REFUSED_CONNECTION = "Trop de connexions depuis votre adresse : patientez avant de réessayer."
+FAILED = web_text("socket_failed")
+REFUSED_CONNECTION = web_text("socket_refused_connection")
 
 
 def webchat_events(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -185,7 +186,8 @@ class DoorSocketIO:
                         "headers": [(b"content-type", b"text/plain; charset=utf-8")],
                     }
                 )
-                await send({"type": "http.response.body", "body": "Requête invalide.".encode()})
+                body = web_text("socket_invalid_request").encode()
+                await send({"type": "http.response.body", "body": body})
             else:
                 await send({"type": "websocket.close", "code": 1008})
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.web.errors import web_text
+
 # Conversation ids: the door issues them (bot/web/conversation_ids.py); any other is replaced.
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # The question a message answers (ids of bot/content/questionnaire.yml), sent back by clients.
@@ -48,7 +50,7 @@ def check_content_type(content_type: str | None) -> None:
         raise InputError(
             415,
             "type_non_pris_en_charge",
-            "La requête doit être envoyée en JSON (Content-Type: application/json).",
+            web_text("json_required"),
         )
 
 
@@ -58,13 +60,13 @@ def check_declared_length(content_length: str | None, limit: int) -> None:
     try:
         length = int(content_length)
     except ValueError:
-        raise InputError(400, "longueur_invalide", "L'en-tête Content-Length est invalide.") from None
+        raise InputError(400, "longueur_invalide", web_text("invalid_length")) from None
     if length > limit:
         raise too_large(limit)
 
 
 def too_large(limit: int) -> InputError:
-    message = f"La requête est trop volumineuse (au plus {limit} octets)."
+    message = web_text("too_large", limit=limit)
     return InputError(413, "requete_trop_grosse", message)
 
 
@@ -74,15 +76,15 @@ def parse_chat_request(body: bytes, max_message_length: int) -> ChatRequest:
     try:
         data: Any = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
-        raise InputError(400, "json_invalide", "Le contenu de la requête n'est pas un JSON valide.") from None
+        raise InputError(400, "json_invalide", web_text("invalid_json")) from None
     if not isinstance(data, dict):
-        raise InputError(400, "json_invalide", "Le contenu de la requête doit être un objet JSON.")
+        raise InputError(400, "json_invalide", web_text("json_not_object"))
     sender = data.get("sender")
     if sender is not None and (not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender)):
         raise InputError(
             422,
             "identifiant_invalide",
-            "L'identifiant de conversation est invalide (8 à 64 lettres, chiffres, tirets).",
+            web_text("invalid_sender"),
         )
     message = check_message(data.get("message"), max_message_length)
     question_id = check_question_id(data.get(QUESTION_ID))
@@ -103,7 +105,7 @@ def check_question_id(question_id: object) -> str | None:
         raise InputError(
             422,
             "question_invalide",
-            "L'identifiant de question est invalide (1 à 64 lettres minuscules, chiffres, soulignés).",
+            web_text("invalid_question_id"),
         )
     return question_id
 
@@ -116,7 +118,7 @@ def check_message_id(message_id: object) -> str | None:
         raise InputError(
             422,
             "message_id_invalide",
-            "L'identifiant du message est invalide (8 à 64 lettres, chiffres, tirets).",
+            web_text("invalid_message_id"),
         )
     return message_id
 
@@ -163,17 +165,17 @@ def with_question_id(payload: str, question_id: str) -> str:
 def check_message(message: object, max_message_length: int) -> str:
     """The text of a chat message, cleaned (REST and Socket.IO alike), or an :class:`InputError`."""
     if not isinstance(message, str):
-        raise InputError(422, "message_invalide", "Le message doit être un texte.")
+        raise InputError(422, "message_invalide", web_text("message_not_text"))
     if _SURROGATE.search(message):
         # JSON's "\ud800" escapes decode to lone surrogates, which no UTF-8 text may carry.
-        raise InputError(422, "message_invalide", "Le message contient des caractères invalides.")
+        raise InputError(422, "message_invalide", web_text("message_invalid_characters"))
     message = _CONTROL.sub("", message).strip()
     if not message:
-        raise InputError(422, "message_vide", "Le message est vide : écrivez votre réponse avant d'envoyer.")
+        raise InputError(422, "message_vide", web_text("message_empty"))
     if len(message) > max_message_length:
         raise InputError(
             422,
             "message_trop_long",
-            f"Votre message est trop long ({len(message)} caractères, au plus {max_message_length}).",
+            web_text("message_too_long", length=len(message), maximum=max_message_length),
         )
     return message

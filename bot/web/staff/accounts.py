@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from bot.review import AccountError
 from bot.review.accounts import ROLE_LABELS
+from bot.web.errors import web_text
 from bot.web.staff.auth import (
     PREFIX,
     Staff,
@@ -29,10 +30,7 @@ from bot.web.staff.login import too_many
 
 PASSWORD_PATH = f"{PREFIX}/mot-de-passe"
 ACCOUNTS_PATH = f"{PREFIX}/comptes"
-NOT_YOURSELF = (
-    "Vous ne pouvez ni changer votre propre rôle ni supprimer votre propre compte : "
-    "demandez-le à un autre administrateur."
-)
+NOT_YOURSELF = web_text("staff_not_yourself")
 
 
 def _password_form(
@@ -57,7 +55,7 @@ def change_password(request: Request, staff: Staff) -> Response:
         return _password_form(request, staff, 400, "Le mot de passe actuel est incorrect.")
     new = staff.text("nouveau")
     if new != staff.text("confirmation"):
-        return _password_form(request, staff, 400, "Les deux nouveaux mots de passe sont différents.")
+        return _password_form(request, staff, 400, web_text("staff_passwords_differ"))
     try:
         changed = accounts.set_password(user.email, new)
     except AccountError as error:
@@ -65,7 +63,7 @@ def change_password(request: Request, staff: Staff) -> Response:
     end_sessions_of(request, user.id)
     sign_in(request, changed)
     request.app.state.review.audit(user.email, "staff_password_change", user.email)
-    flash(request, "Mot de passe changé. Vos autres sessions ont été fermées.")
+    flash(request, web_text("staff_password_changed"))
     return redirect(PASSWORD_PATH)
 
 
@@ -78,13 +76,12 @@ def add_account(request: Request, staff: Staff) -> Response:
     try:
         user = request.app.state.accounts.add(staff.text("email"), staff.text("password"), staff.text("role"))
     except AccountError as error:
-        flash(request, f"Compte non créé : {error}", "erreur")
+        flash(request, web_text("staff_account_not_created", error=error), "erreur")
         return redirect(ACCOUNTS_PATH)
     request.app.state.review.audit(staff.email, "staff_account_add", user.email, {"role": user.role})
     flash(
         request,
-        f"Compte créé : {user.email} ({user.role_label}). Transmettez-lui son mot de passe par un moyen "
-        "sûr ; la personne pourra le changer depuis la page « Mot de passe ».",
+        web_text("staff_account_created", email=user.email, role=user.role_label),
     )
     return redirect(ACCOUNTS_PATH)
 
@@ -93,7 +90,7 @@ def _other_account(request: Request, staff: Staff):
     """The account named by the form, unless it is the administrator's own (then None, flashed)."""
     target = request.app.state.accounts.by_email(staff.text("email"))
     if target is None:
-        flash(request, "Ce compte n'existe pas, ou plus.", "erreur")
+        flash(request, web_text("staff_account_unknown"), "erreur")
         return None
     if staff.user is not None and target.id == staff.user.id:
         flash(request, NOT_YOURSELF, "erreur")
@@ -110,7 +107,7 @@ def change_role(request: Request, staff: Staff) -> Response:
             flash(request, str(error), "erreur")
         else:
             request.app.state.review.audit(staff.email, "staff_account_role", user.email, {"role": user.role})
-            flash(request, f"{user.email} est maintenant {user.role_label}.")
+            flash(request, web_text("staff_role_changed", email=user.email, role=user.role_label))
     return redirect(ACCOUNTS_PATH)
 
 
@@ -118,10 +115,10 @@ def remove_account(request: Request, staff: Staff) -> Response:
     target = _other_account(request, staff)
     if target is not None:
         if staff.text("confirmer") != "oui":
-            flash(request, "Cochez la case de confirmation pour supprimer le compte.", "erreur")
+            flash(request, web_text("staff_account_confirm_delete"), "erreur")
             return redirect(ACCOUNTS_PATH)
         request.app.state.accounts.remove(target.email)
         end_sessions_of(request, target.id)
         request.app.state.review.audit(staff.email, "staff_account_remove", target.email)
-        flash(request, f"Compte supprimé : {target.email}. Ses sessions sont fermées.")
+        flash(request, web_text("staff_account_deleted", email=target.email))
     return redirect(ACCOUNTS_PATH)

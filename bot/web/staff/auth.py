@@ -29,7 +29,7 @@ from bot import formatting
 from bot.review import StaffUser
 from bot.review.accounts import ADMINISTRATOR, REVIEWER, ROLE_LABELS, ROLES
 from bot.web import report
-from bot.web.errors import error_response
+from bot.web.errors import error_response, web_text
 from bot.web.staff.sessions import PREFIX, RequestSession, request_session
 
 LOGIN_PATH = f"{PREFIX}/connexion"
@@ -40,17 +40,9 @@ MAX_FORM_FIELDS = 50
 MAX_FIELD_BYTES = 64 * 1024
 
 CSRF_FIELD = "csrf"
-CSRF_REFUSED = (
-    "Le formulaire a expiré ou ne vient pas de cette page (jeton de sécurité absent ou invalide). "
-    "Rechargez la page et recommencez."
-)
-LOGIN_REQUIRED = "Connectez-vous à l'espace équipe pour accéder à cette page."
-ROLE_REQUIRED = {
-    ADMINISTRATOR: (
-        "Cette page est réservée aux administrateurs de l'espace équipe (exports, suppressions, "
-        "comptes). Demandez à un administrateur si vous en avez besoin."
-    ),
-}
+CSRF_REFUSED = web_text("staff_csrf_refused")
+LOGIN_REQUIRED = web_text("staff_login_required")
+ROLE_REQUIRED = {ADMINISTRATOR: web_text("staff_administrator_required")}
 
 View = Callable[[Request, "Staff"], Response]
 

@@ -7,10 +7,10 @@ from starlette.responses import Response
 
 from bot.review import ConversationFilters, ReviewInputError, page_params
 from bot.review.labels import FLAG_LABELS
-from bot.web.errors import error_response
+from bot.web.errors import error_response, web_text
 from bot.web.staff.auth import HOME_PATH, PREFIX, Staff, conversation_path, flash, redirect, render
 
-NOT_FOUND = "Cette conversation n'existe pas, ou plus."
+NOT_FOUND = web_text("staff_conversation_unknown")
 MAX_NOTE_LENGTH = 10_000
 
 
@@ -78,7 +78,7 @@ def mark_reviewed(request: Request, staff: Staff) -> Response:
         return error_response(request, 404, NOT_FOUND)
     reviewed = staff.text("relu") == "1"
     request.app.state.review.mark_reviewed(sender_id, staff.email, reviewed)
-    flash(request, "Conversation marquée comme relue." if reviewed else "Conversation remise « à relire ».")
+    flash(request, web_text("staff_conversation_reviewed" if reviewed else "staff_conversation_unreviewed"))
     return redirect(conversation_path(sender_id) + "#relecture")
 
 
@@ -91,7 +91,7 @@ def set_tags(request: Request, staff: Staff) -> Response:
     except ReviewInputError as error:
         flash(request, str(error), "erreur")
     else:
-        flash(request, "Étiquettes enregistrées.")
+        flash(request, web_text("staff_labels_saved"))
     return redirect(conversation_path(sender_id) + "#relecture")
 
 
@@ -101,10 +101,10 @@ def set_note(request: Request, staff: Staff) -> Response:
         return error_response(request, 404, NOT_FOUND)
     note = staff.text("note").strip()
     if len(note) > MAX_NOTE_LENGTH:
-        flash(request, f"La note ne peut dépasser {MAX_NOTE_LENGTH} caractères.", "erreur")
+        flash(request, web_text("staff_note_too_long", maximum=MAX_NOTE_LENGTH), "erreur")
     else:
         request.app.state.review.set_note(sender_id, note or None, staff.email)
-        flash(request, "Note enregistrée." if note else "Note effacée.")
+        flash(request, web_text("staff_note_saved" if note else "staff_note_cleared"))
     return redirect(conversation_path(sender_id) + "#relecture")
 
 
@@ -127,9 +127,9 @@ def correct_turn(request: Request, staff: Staff) -> Response:
             sender_id, event_id, staff.text("intent"), staff.email, entities
         )
     except ReviewInputError as error:
-        flash(request, f"Correction refusée : {error}", "erreur")
+        flash(request, web_text("staff_correction_refused", error=error), "erreur")
     else:
-        flash(request, f"Correction enregistrée : « {correction.text} » → {correction.intent}.")
+        flash(request, web_text("staff_correction_saved", text=correction.text, intent=correction.intent))
     if back is None:
         if not sender_id or request.app.state.review.conversation_detail(sender_id) is None:
             return error_response(request, 404, NOT_FOUND)
@@ -142,11 +142,11 @@ def delete_conversation(request: Request, staff: Staff) -> Response:
     if sender_id is None:
         return error_response(request, 404, NOT_FOUND)
     if staff.text("confirmer") != "oui":
-        flash(request, "Cochez la case de confirmation pour supprimer la conversation.", "erreur")
+        flash(request, web_text("staff_conversation_confirm_delete"), "erreur")
         return redirect(conversation_path(sender_id) + "#suppression")
     report = request.app.state.review.delete_conversation(sender_id, staff.email)
     flash(
         request,
-        f"Conversation supprimée ({report.events} événements, {report.diagnostics} diagnostic(s)).",
+        web_text("staff_conversation_deleted", events=report.events, diagnostics=report.diagnostics),
     )
     return redirect(HOME_PATH)

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from bot.review import page_params
 from bot.review.labels import FLAG_LABELS
+from bot.web.errors import web_text
 from bot.web.staff.auth import PREFIX, Staff, flash, redirect, render
 
 EXPORT_NAME = "corrections-nlu.yml"
@@ -31,9 +32,9 @@ def delete_correction(request: Request, staff: Staff) -> Response:
     except ValueError:
         correction_id = 0
     if correction_id > 0 and request.app.state.review.delete_correction(correction_id):
-        flash(request, "Correction supprimée.")
+        flash(request, web_text("staff_correction_deleted"))
     else:
-        flash(request, "Cette correction n'existe plus.", "erreur")
+        flash(request, web_text("staff_correction_unknown"), "erreur")
     return redirect(f"{PREFIX}/corrections")
 
 

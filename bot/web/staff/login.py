@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.web.client_address import client_address
-from bot.web.errors import error_response
+from bot.web.errors import error_response, web_text
 from bot.web.ratelimit import retry_seconds
 from bot.web.staff import devices
 from bot.web.staff.auth import (
@@ -37,14 +37,9 @@ from bot.web.staff.auth import (
 )
 from bot.web.staff.sessions import cookie_header
 
-LOGIN_FAILED = "Adresse électronique ou mot de passe incorrect."
+LOGIN_FAILED = web_text("staff_login_failed")
 THROTTLED = {
-    "login_client": "Trop de tentatives de connexion depuis votre adresse : patientez avant de réessayer.",
-    "login_pair": "Trop de tentatives de connexion à ce compte : patientez avant de réessayer.",
-    "login_account": (
-        "Trop de tentatives de connexion à ce compte depuis des appareils inconnus : patientez avant "
-        "de réessayer, ou connectez-vous depuis un appareil avec lequel vous vous êtes déjà connecté·e."
-    ),
+    rule: web_text(f"staff_throttled_{rule}") for rule in ("login_client", "login_pair", "login_account")
 }
 MAX_EMAIL_FIELD = 320
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.web.errors import error_response
+from bot.web.errors import error_response, web_text
 from bot.web.staff.auth import Staff, conversation_path, flash, redirect
 
-NOT_FOUND = "Cette conversation n'a pas de diagnostic, ou n'existe plus."
+NOT_FOUND = web_text("staff_peers_no_diagnostic")
 
 
 def set_excluded(request: Request, staff: Staff) -> Response:
@@ -28,8 +28,6 @@ def set_excluded(request: Request, staff: Staff) -> Response:
     )
     flash(
         request,
-        "Diagnostic exclu de la comparaison avec les pairs."
-        if excluded
-        else "Diagnostic remis dans la comparaison avec les pairs.",
+        web_text("staff_peers_excluded" if excluded else "staff_peers_included"),
     )
     return redirect(conversation_path(sender_id) + "#comparaison")

@@ -12,6 +12,7 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.web.errors import web_text
 from bot.web.staff.auth import PREFIX, Staff, flash, redirect, render
 
 RETENTION_PATH = f"{PREFIX}/conservation"
@@ -27,17 +28,21 @@ def purge(request: Request, staff: Staff) -> Response:
     raw = staff.text("jours").strip()
     days = int(raw) if raw.isdigit() and len(raw) <= 6 else 0
     if not 1 <= days <= MAX_DAYS:
-        flash(request, f"Indiquez un nombre de jours entre 1 et {MAX_DAYS}.", "erreur")
+        flash(request, web_text("staff_retention_days", maximum=MAX_DAYS), "erreur")
         return redirect(RETENTION_PATH)
     dry_run = staff.text("simulation") == "1"
     if not dry_run and staff.text("confirmer") != "oui":
-        flash(request, "Cochez la case de confirmation pour supprimer ces conversations.", "erreur")
+        flash(request, web_text("staff_retention_confirm"), "erreur")
         return redirect(RETENTION_PATH)
     report = request.app.state.review.purge(timedelta(days=days), staff.email, dry_run=dry_run)
-    verb = "seraient supprimées" if dry_run else "supprimée(s)"
     flash(
         request,
-        f"{report.conversations} conversation(s) sans activité depuis {days} jours {verb} "
-        f"({report.events} événement(s), {report.diagnostics} diagnostic(s)).",
+        web_text(
+            "staff_retention_dry_run" if dry_run else "staff_retention_done",
+            conversations=report.conversations,
+            days=days,
+            events=report.events,
+            diagnostics=report.diagnostics,
+        ),
     )
     return redirect(RETENTION_PATH)
