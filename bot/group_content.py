@@ -12,10 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from bot.messages import Messages, _placeholders
+from bot.messages import Messages, _placeholders, read_yaml_mapping
 from bot.questionnaire import CONTENT_DIR, Question, Questionnaire, default_questionnaire
 
 GROUPS_PATH = CONTENT_DIR / "groups.yml"
@@ -70,12 +69,7 @@ def load_group_content(
 ) -> GroupContent:
     path = Path(path)
     questionnaire = questionnaire if questionnaire is not None else default_questionnaire()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise GroupContentError(f"impossible de lire {path} : {exc}") from exc
-    if not isinstance(raw, dict):
-        raise GroupContentError(f"{path} doit être un dictionnaire YAML")
+    raw = read_yaml_mapping(path, GroupContentError)
     problems: list[str] = []
     try:
         question = Question(**(raw.get("role_question") or {}))

@@ -118,6 +118,17 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def read_yaml_mapping(path: Path, error: type[Exception]) -> dict[str, Any]:
+    """A content file that holds a YAML mapping; ``error`` says what is wrong with it, in French."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise error(f"impossible de lire {path} : {exc}") from exc
+    if not isinstance(raw, dict):
+        raise error(f"{path} doit être un dictionnaire YAML")
+    return raw
+
+
 def load_messages(
     path: Path | str = MESSAGES_PATH, required: dict[str, frozenset[str]] = REQUIRED_MESSAGES
 ) -> Messages:
@@ -126,12 +137,7 @@ def load_messages(
     Other content files of phrases (bot/content/peers.yml) pass their own ``required``.
     """
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise MessagesError(f"impossible de lire {path} : {exc}") from exc
-    if not isinstance(raw, dict):
-        raise MessagesError(f"{path} doit être un dictionnaire YAML")
+    raw = read_yaml_mapping(path, MessagesError)
     problems = []
     for key, allowed in required.items():
         text = raw.get(key)
