@@ -1157,7 +1157,12 @@ def scale_section(figures: dict[str, Any]) -> list[str]:
             chaque** : `deploy/supervisord.conf` (un serveur d'actions, un Rasa, un site), utilisateurs
             directement sur le site. **Réparti** : `deploy/scale/supervisord.conf` (deux serveurs
             d'actions, deux Rasa, deux processus du site, nginx devant), utilisateurs **par nginx en
-            HTTPS** (le coût de TLS et du mandataire est compté).
+            HTTPS** (le coût de TLS et du mandataire est compté). Chaque utilisateur simulé attend
+            environ 1 s entre deux tours : N utilisateurs ne demandent guère plus de N / (1 s + la
+            latence) tours par seconde, si bien qu'à 50 utilisateurs la topologie répartie attend
+            encore ses utilisateurs ; le palier le plus chargé ({max(s['users'] for s in scale['levels'])}
+            utilisateurs) sature les deux montages, et reste sous les 100 conversations que chaque
+            Rasa garde en mémoire (`endpoints.yml`). Le rapport des débits se lit à ce palier.
         """),
         "",
         "| montage | utilisateurs | tours | erreurs | p50 | p95 | p99 | tours/s "
