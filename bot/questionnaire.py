@@ -11,10 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
-CONTENT_DIR = Path(__file__).parent / "content"
+from bot.content_files import CONTENT_DIR, read_yaml_mapping
+
 QUESTIONNAIRE_PATH = CONTENT_DIR / "questionnaire.yml"
 
 AnswerType = Literal["oui_partiel_non", "choix", "nombre", "echelle", "texte"]
@@ -212,8 +212,6 @@ class Questionnaire(_Frozen):
 
 def _expand(raw: dict[str, Any]) -> dict[str, Any]:
     """Turn the file's layout (profile + questions + choice sets) into model fields."""
-    if not isinstance(raw, dict):
-        raise QuestionnaireError("le fichier du questionnaire doit être un dictionnaire YAML")
     choice_sets = raw.get("choice_sets") or {}
     questions = []
     for section, items in (("profile", raw.get("profile") or []), ("questions", raw.get("questions") or [])):
@@ -242,12 +240,7 @@ def _expand(raw: dict[str, Any]) -> dict[str, Any]:
 def load_questionnaire(path: Path | str = QUESTIONNAIRE_PATH) -> Questionnaire:
     """Load and validate a questionnaire file; raise QuestionnaireError with every problem."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise QuestionnaireError(f"impossible de lire {path} : {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise QuestionnaireError(f"{path} n'est pas un YAML valide : {exc}") from exc
+    raw = read_yaml_mapping(path, QuestionnaireError)
     try:
         return Questionnaire(**_expand(raw))
     except ValidationError as exc:

@@ -9,8 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.content_files import CONTENT_DIR
 from bot.messages import Messages, load_messages
-from bot.questionnaire import CONTENT_DIR
 
 logger = logging.getLogger(__name__)
 
