@@ -37,7 +37,8 @@ from bot.web.routes_report import NOT_FOUND, PRIVATE
 from bot.web.validation import InputError, check_content_type, check_declared_length
 
 NO_STORE = {"Cache-Control": "no-store"}
-BAD_BODY = web_text("repeat_bad_body")
+BODY_EXAMPLE = '{"report": "<identifiant du rapport>"}'
+BAD_BODY = web_text("repeat_bad_body", example=BODY_EXAMPLE)
 CALENDAR_NAME = "rappel-autodiagnostic.ics"
 
 
