@@ -468,6 +468,7 @@ class DiagnosticConversation:
         interpretation: Interpretation,
         raw_text: str | None,
     ) -> list[Reply]:
+        record = self._before_storing(record, question, interpretation)
         self.store.save_answer(record.id, question.id, interpretation.value, interpretation.status, raw_text)
         if interpretation.unknown:
             acknowledgement = self.messages.say("dont_know_noted")
@@ -478,6 +479,12 @@ class DiagnosticConversation:
         if record.revising_question_id == question.id:
             record = self.store.update_state(record.id, revising_question_id=None, failed_attempts=0)
         return [Reply(acknowledgement), *self._ask_next(record)]
+
+    def _before_storing(
+        self, record: DiagnosticRecord, question: Question, interpretation: Interpretation
+    ) -> DiagnosticRecord:
+        """What else an answer changes, in the same transaction (a group member's service)."""
+        return record
 
     def _ask_next(self, record: DiagnosticRecord) -> list[Reply]:
         answers = self.store.answers(record.id)
