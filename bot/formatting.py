@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.answers import Answer
 from bot.messages import default_messages
-from bot.questionnaire import YES_PARTLY_NO_LABELS, Question
+from bot.questionnaire import Question, yes_partly_no_label
 from bot.settings import TIMEZONE
 
 PARIS = ZoneInfo(TIMEZONE)
@@ -44,11 +44,12 @@ def date(value: datetime | str | None) -> str:
 
 
 def answer_value(question: Question, answer: Answer) -> str:
-    """What was answered, as a page shows it ("Question passée", "Je ne sais pas", the value)."""
+    """What was answered, as a page shows it: "Question passée", "Je ne sais pas" (the label of
+    the value ne_sait_pas), or the value."""
     if answer.status == "skipped":
         return default_messages().say("skipped_label")
     if answer.status == "unknown":
-        return YES_PARTLY_NO_LABELS["ne_sait_pas"]
+        return yes_partly_no_label("ne_sait_pas")
     return value_label(question, answer.value)
 
 

@@ -30,6 +30,8 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "skipped": (),
         "skip_button": (),
         "dont_know_button": (),
+        "partly_button": (),
+        "no_choice_label": (),
         "not_understood": ("hint",),
         "confirm_which": ("options",),
         "still_not_understood": (),
