@@ -25,7 +25,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.service_secret import ACTIONS_SECRET, SECRET_HEADER, configured_secret, secret_matches
+from bot.service_secret import ACTIONS_SECRET, SECRET_HEADER, configured_secret, secret_refusal
 
 HOST_VARIABLE = "SANIC_HOST"
 DEFAULT_HOST = "127.0.0.1"
@@ -38,26 +38,18 @@ logger = logging.getLogger(__name__)
 Guard = Callable[[Request], Awaitable[HTTPResponse | None]]
 
 
-def _refusal(status: int, code: str, message: str) -> HTTPResponse:
-    return response.json({"error": code, "message": message}, status=status)
-
-
 def secret_guard(secret: str | None) -> Guard:
     """Sanic request middleware: None lets the request through, a response refuses it."""
 
     async def refuse_without_secret(request: Request) -> HTTPResponse | None:
         if request.path in OPEN_PATHS:
             return None
-        if secret is None:
-            return _refusal(
-                503,
-                "service_non_configure",
-                "Le service n'est pas configuré (secret manquant) : toutes les requêtes sont refusées.",
-            )
-        if not secret_matches(secret, request.headers.get(SECRET_HEADER)):
+        refusal = secret_refusal(secret, request.headers.get(SECRET_HEADER))
+        if refusal is None:
+            return None
+        if secret is not None:
             logger.warning("action server: %s %s refused (no valid secret)", request.method, request.path)
-            return _refusal(401, "secret_invalide", f"L'en-tête {SECRET_HEADER} est absent ou invalide.")
-        return None
+        return response.json({"error": refusal.code, "message": refusal.message}, status=refusal.status)
 
     return refuse_without_secret
 

@@ -21,6 +21,7 @@ from bot.answers import Answer, AnswerMap, Interpretation
 from bot.authorities.index import Authority
 from bot.authorities.lookup import AuthorityLookup
 from bot.authorities.normalise import words
+from bot.formatting import number, value_label
 from bot.messages import Messages
 from bot.progress import FIRST_ACTION_QUESTION
 from bot.questionnaire import PROFILE_SECTION, Question, Questionnaire
@@ -42,6 +43,8 @@ RESTART_PAYLOAD = "/start_over"
 SKIP_PAYLOAD = "/skip"
 DONT_KNOW_PAYLOAD = "/dont_know"
 
+# The conversation writes "12 000" with a plain space (the pages, with a narrow no-break one).
+CHAT_THOUSANDS = " "
 # "Toujours vrai" in a repeat: the previous answer to the pending question, stored again.
 KEEP_CHOICE = "previous:same"
 
@@ -56,14 +59,6 @@ AUTHORITY_CHOICE = "authority:"
 NOT_THIS_ONE = "none"
 # Homonyms offered as buttons (the others by typing the name with its département).
 MAX_HOMONYM_BUTTONS = 8
-# "Oui" / "non" typed instead of clicked are read like the answer to a yes / no question.
-_IS_IT_YOU = Question(
-    id="collectivite_confirmee",
-    section=PROFILE_SECTION,
-    text="C'est bien vous ?",
-    why="La collectivité reconnue est confirmée avant d'être enregistrée.",
-    answer_type="oui_partiel_non",
-)
 
 
 def answer_payload(code: str) -> str:
@@ -111,6 +106,18 @@ class DiagnosticConversation:
         self.messages = messages
         self._report_url = report_url
         self.lookup = lookup
+
+    @functools.cached_property
+    def _is_it_you(self) -> Question:
+        """"Oui" / "non" typed instead of clicked at the authority's confirmation are read like
+        the answer to this yes / no question."""
+        return Question(
+            id="collectivite_confirmee",
+            section=PROFILE_SECTION,
+            text=self.messages.say("authority_is_it_you"),
+            why=self.messages.say("authority_is_it_you_why"),
+            answer_type="oui_partiel_non",
+        )
 
     # --- entry points, one per kind of user turn -----------------------------------
 
@@ -461,6 +468,7 @@ class DiagnosticConversation:
         interpretation: Interpretation,
         raw_text: str | None,
     ) -> list[Reply]:
+        record = self._before_storing(record, question, interpretation)
         self.store.save_answer(record.id, question.id, interpretation.value, interpretation.status, raw_text)
         if interpretation.unknown:
             acknowledgement = self.messages.say("dont_know_noted")
@@ -471,6 +479,12 @@ class DiagnosticConversation:
         if record.revising_question_id == question.id:
             record = self.store.update_state(record.id, revising_question_id=None, failed_attempts=0)
         return [Reply(acknowledgement), *self._ask_next(record)]
+
+    def _before_storing(
+        self, record: DiagnosticRecord, question: Question, interpretation: Interpretation
+    ) -> DiagnosticRecord:
+        """What else an answer changes, in the same transaction (a group member's service)."""
+        return record
 
     def _ask_next(self, record: DiagnosticRecord) -> list[Reply]:
         answers = self.store.answers(record.id)
@@ -550,7 +564,7 @@ class DiagnosticConversation:
         authorities = {
             code: self.lookup.get(code[len(AUTHORITY_CHOICE) :]) for code in codes if not _declines(code)
         }
-        decision = read_in_context(_IS_IT_YOU, text, intent, confidence)
+        decision = read_in_context(self._is_it_you, text, intent, confidence)
         reading = decision.interpretation if decision.kind == "answer" else None
         said = reading.value if reading is not None else None
         if said == "oui" and len(authorities) == 1:
@@ -898,14 +912,7 @@ class DiagnosticConversation:
     def _display_value(self, question: Question, value: Any) -> str:
         if value is None:
             return self.messages.say("unknown_value")
-        if isinstance(value, list):
-            return ", ".join(question.label_of(code) for code in value)
-        if question.answer_type == "nombre":
-            unit = f" {question.unit}" if question.unit else ""
-            return f"{_number(value)}{unit}"
-        if question.is_closed:
-            return question.label_of(str(value))
-        return str(value)
+        return value_label(question, value, thousands=CHAT_THOUSANDS)
 
     def _answer_label(self, question: Question, answer: Answer) -> str:
         if answer.status == "skipped":
@@ -947,8 +954,6 @@ def _authority_label(authority: Authority) -> str:
 
 
 def _number(value: float | int) -> str:
-    """French number formatting: 12 000 ; 42,5."""
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}".replace(",", " ").replace(".", ",")
-    return f"{int(value):,}".replace(",", " ")
+    """12 000 ; 42,5: the conversation separates thousands with a plain space."""
+    return number(value, thousands=CHAT_THOUSANDS)
 

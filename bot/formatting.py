@@ -7,7 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.answers import Answer
-from bot.questionnaire import Question
+from bot.messages import default_messages
+from bot.questionnaire import Question, yes_partly_no_label
 from bot.settings import TIMEZONE
 
 PARIS = ZoneInfo(TIMEZONE)
@@ -18,13 +19,14 @@ MONTHS = (
 NARROW_NBSP = "\u202f"
 
 
-def number(value: float | int | None) -> str:
-    """12 000 ; 42,5 ; « – » when there is no value."""
+def number(value: float | int | None, thousands: str = NARROW_NBSP) -> str:
+    """12 000 ; 42,5 ; « – » when there is no value. Pages separate thousands with a narrow
+    no-break space; the conversation, with a plain space (``thousands=" "``)."""
     if value is None:
         return "–"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}".replace(",", NARROW_NBSP).replace(".", ",")
-    return f"{int(value):,}".replace(",", NARROW_NBSP)
+        return f"{value:,.1f}".replace(",", thousands).replace(".", ",")
+    return f"{int(value):,}".replace(",", thousands)
 
 
 def percent(ratio: float | None) -> str:
@@ -42,22 +44,24 @@ def date(value: datetime | str | None) -> str:
 
 
 def answer_value(question: Question, answer: Answer) -> str:
-    """What was answered, as a person reads it."""
+    """What was answered, as a page shows it: "Question passée", "Je ne sais pas" (the label of
+    the value ne_sait_pas), or the value."""
     if answer.status == "skipped":
-        return "Question passée"
+        return default_messages().say("skipped_label")
     if answer.status == "unknown":
-        return "Je ne sais pas"
+        return yes_partly_no_label("ne_sait_pas")
     return value_label(question, answer.value)
 
 
-def value_label(question: Question, value: Any) -> str:
+def value_label(question: Question, value: Any, thousands: str = NARROW_NBSP) -> str:
+    """A stored value as a person reads it: choices by their labels, numbers the French way."""
     if value is None:
         return "–"
     if isinstance(value, list):
         return ", ".join(question.label_of(str(code)) for code in value) or "–"
     if question.answer_type == "nombre" and isinstance(value, (int, float)) and not isinstance(value, bool):
         unit = f" {question.unit}" if question.unit else ""
-        return f"{number(value)}{unit}"
+        return f"{number(value, thousands)}{unit}"
     if question.is_closed:
         return question.label_of(str(value))
     return str(value)

@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.messages import Messages, _placeholders, read_yaml_mapping
-from bot.questionnaire import CONTENT_DIR, Question, Questionnaire, default_questionnaire
+from bot.content_files import CONTENT_DIR, read_yaml_mapping
+from bot.messages import Messages, message_problems, messages_of
+from bot.questionnaire import Question, Questionnaire, default_questionnaire
 
 GROUPS_PATH = CONTENT_DIR / "groups.yml"
 # The usual role question, which the group's own role question replaces for members.
@@ -36,8 +37,6 @@ GROUP_MESSAGES: dict[str, frozenset[str]] = {
         "divergence_reason": ("question", "answers"),
         "role_answer": ("role", "answer"),
         "unknown_authority": (),
-        "unknown_answer": (),
-        "skipped_answer": (),
         "web_unknown_group": (),
         "web_unknown_invitation": (),
         "web_closed": (),
@@ -85,18 +84,10 @@ def load_group_content(
         if code not in usual or role not in question.choice_codes():
             problems.append(f"founder_roles : {code} → {role} ne correspond à aucun choix")
     texts: dict[str, Any] = raw.get("messages") or {}
-    for key, allowed in GROUP_MESSAGES.items():
-        text = texts.get(key)
-        if not isinstance(text, str) or not text.strip():
-            problems.append(f"phrase manquante : {key}")
-        elif _placeholders(text) - allowed:
-            problems.append(f"{key} : paramètre inconnu {', '.join(sorted(_placeholders(text) - allowed))}")
-    extra = sorted(set(texts) - set(GROUP_MESSAGES))
-    if extra:
-        problems.append(f"phrases inutilisées : {', '.join(extra)}")
+    problems += message_problems(texts, GROUP_MESSAGES)
     if problems:
         raise GroupContentError(f"{path} est invalide :\n" + "\n".join(problems))
-    messages = Messages({key: " ".join(str(texts[key]).split()) for key in GROUP_MESSAGES})
+    messages = messages_of(texts, GROUP_MESSAGES)
     return GroupContent(role_question=question, founder_roles=dict(founder_roles), messages=messages)
 
 

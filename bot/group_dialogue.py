@@ -146,17 +146,12 @@ class GroupConversation(DiagnosticConversation):
             return self.questionnaire.position(RESPONDENT_ROLE_QUESTION)
         return super()._position(question)
 
-    def _store_and_continue(
-        self,
-        record: DiagnosticRecord,
-        question: Question,
-        interpretation: Interpretation,
-        raw_text: str | None,
-    ) -> list[Reply]:
-        with self.store.turn():
-            if question.id == self.role_question.id and not interpretation.unknown:
-                record = self.groups.set_role(record.id, str(interpretation.value))
-            return super()._store_and_continue(record, question, interpretation, raw_text)
+    def _before_storing(
+        self, record: DiagnosticRecord, question: Question, interpretation: Interpretation
+    ) -> DiagnosticRecord:
+        if question.id == self.role_question.id and not interpretation.unknown:
+            return self.groups.set_role(record.id, str(interpretation.value))
+        return record
 
     def _finish(self, record: DiagnosticRecord, answers: AnswerMap) -> list[Reply]:
         replies = super()._finish(record, answers)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answers import Answer
+from bot.formatting import answer_value
 from bot.group_content import GroupContent
-from bot.groups import Divergence, Respondent, analyse_group, is_unknown
-from bot.questionnaire import Question, Questionnaire
+from bot.groups import Divergence, Respondent, analyse_group
+from bot.questionnaire import Questionnaire
 from bot.recommendations import Catalogue
 from bot.storage.groups import GroupMember, GroupRecord, GroupStore
 from bot.storage.repository import DiagnosticRecord
@@ -38,21 +38,11 @@ class GroupReporter:
         """The member's service; the founder's comes from their usual role answer."""
         return diagnostic.group_role or self.content.founder_role(diagnostic.respondent_role)
 
-    def answer_label(self, question: Question, answer: Answer) -> str:
-        say = self.content.messages.say
-        if answer.status == "skipped":
-            return say("skipped_answer")
-        if is_unknown(answer):
-            return say("unknown_answer")
-        if isinstance(answer.value, list):
-            return ", ".join(question.label_of(str(code)) for code in answer.value)
-        return question.label_of(str(answer.value)) if question.is_closed else str(answer.value)
-
     def reason(self, divergence: Divergence) -> str:
         say = self.content.messages.say
         question = self.questionnaire.question(divergence.question_id)
         answers = " ; ".join(
-            say("role_answer", role=self.content.role_label(role), answer=self.answer_label(question, answer))
+            say("role_answer", role=self.content.role_label(role), answer=answer_value(question, answer))
             for role, answer in divergence.answers
         )
         return say("divergence_reason", question=question.text, answers=answers)
@@ -134,7 +124,7 @@ class GroupReporter:
                     "role": role,
                     "label": self.content.role_label(role),
                     "value": answer.value,
-                    "answer": self.answer_label(question, answer),
+                    "answer": answer_value(question, answer),
                 }
                 for role, answer in divergence.answers
             ],

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.questionnaire import CONTENT_DIR
+from bot.content_files import CONTENT_DIR, read_yaml_mapping
 
 MESSAGES_PATH = CONTENT_DIR / "messages.yml"
 
@@ -31,6 +30,8 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "skipped": (),
         "skip_button": (),
         "dont_know_button": (),
+        "partly_button": (),
+        "no_choice_label": (),
         "not_understood": ("hint",),
         "confirm_which": ("options",),
         "still_not_understood": (),
@@ -63,6 +64,7 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "help": (),
         "unknown_value": (),
         "skipped_value": (),
+        "skipped_label": (),
         "result_intro": (),
         "result_overall": ("level", "rank", "score", "description"),
         "result_overall_unknown": (),
@@ -82,6 +84,8 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "authority_noted": ("authority", "kind", "population"),
         "authority_noted_without_population": ("authority", "kind"),
         "authority_declined": (),
+        "authority_is_it_you": (),
+        "authority_is_it_you_why": (),
         "yes_button": (),
         "no_button": (),
         "none_of_these_button": (),
@@ -118,17 +122,6 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def read_yaml_mapping(path: Path, error: type[Exception]) -> dict[str, Any]:
-    """A content file that holds a YAML mapping; ``error`` says what is wrong with it, in French."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise error(f"impossible de lire {path} : {exc}") from exc
-    if not isinstance(raw, dict):
-        raise error(f"{path} doit être un dictionnaire YAML")
-    return raw
-
-
 def load_messages(
     path: Path | str = MESSAGES_PATH, required: dict[str, frozenset[str]] = REQUIRED_MESSAGES
 ) -> Messages:
@@ -138,9 +131,18 @@ def load_messages(
     """
     path = Path(path)
     raw = read_yaml_mapping(path, MessagesError)
+    problems = message_problems(raw, required)
+    if problems:
+        raise MessagesError(f"{path} est invalide :\n" + "\n".join(problems))
+    return messages_of(raw, required)
+
+
+def message_problems(texts: Mapping[str, Any], required: Mapping[str, frozenset[str]]) -> list[str]:
+    """What is wrong with ``texts`` (in French): a missing phrase, an unknown placeholder, an
+    unused phrase. A content file that holds phrases among other things checks its own with it."""
     problems = []
     for key, allowed in required.items():
-        text = raw.get(key)
+        text = texts.get(key)
         if not isinstance(text, str) or not text.strip():
             problems.append(f"phrase manquante : {key}")
             continue
@@ -151,12 +153,15 @@ def load_messages(
             continue
         if unknown:
             problems.append(f"{key} : paramètre inconnu {', '.join(sorted(unknown))}")
-    extra = sorted(set(raw) - set(required))
+    extra = sorted(set(texts) - set(required))
     if extra:
         problems.append(f"phrases inutilisées : {', '.join(extra)}")
-    if problems:
-        raise MessagesError(f"{path} est invalide :\n" + "\n".join(problems))
-    return Messages({key: " ".join(str(raw[key]).split()) for key in required})
+    return problems
+
+
+def messages_of(texts: Mapping[str, Any], required: Mapping[str, frozenset[str]]) -> Messages:
+    """The phrases of ``texts`` that ``message_problems`` found right, each on one line."""
+    return Messages({key: " ".join(str(texts[key]).split()) for key in required})
 
 
 @lru_cache(maxsize=1)

@@ -39,10 +39,10 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from bot.content_files import CONTENT_DIR
 from bot.formatting import number
 from bot.messages import Messages, load_messages
 from bot.population_bands import PopulationBand, band_of
-from bot.questionnaire import CONTENT_DIR
 from bot.scoring import round_score
 
 MIN_PEERS = 10

@@ -11,10 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
-CONTENT_DIR = Path(__file__).parent / "content"
+from bot.content_files import CONTENT_DIR, read_yaml_mapping
+from bot.messages import default_messages
+
 QUESTIONNAIRE_PATH = CONTENT_DIR / "questionnaire.yml"
 
 AnswerType = Literal["oui_partiel_non", "choix", "nombre", "echelle", "texte"]
@@ -22,14 +23,20 @@ PROFILE_SECTION = "profil"
 
 # Normalised values of the oui_partiel_non answer type, in the order shown as buttons.
 YES_PARTLY_NO_VALUES = ("oui", "en_partie", "non", "ne_sait_pas")
-YES_PARTLY_NO_LABELS = {
-    "oui": "Oui",
-    "en_partie": "En partie",
-    "non": "Non",
-    "ne_sait_pas": "Je ne sais pas",
+# Their labels are the words of the buttons, in bot/content/messages.yml.
+YES_PARTLY_NO_KEYS = {
+    "oui": "yes_button",
+    "en_partie": "partly_button",
+    "non": "no_button",
+    "ne_sait_pas": "dont_know_button",
 }
 # Code stored when a multiple-choice question is answered with "none".
 NO_CHOICE = "aucune"
+
+
+def yes_partly_no_label(value: str) -> str:
+    """"Oui", "En partie", "Non", "Je ne sais pas": the label of a oui_partiel_non value."""
+    return default_messages().say(YES_PARTLY_NO_KEYS[value])
 
 
 class QuestionnaireError(ValueError):
@@ -120,12 +127,14 @@ class Question(_Frozen):
     def options(self) -> tuple[tuple[str, str], ...]:
         """(value, label) pairs offered as quick replies, in display order."""
         if self.answer_type == "oui_partiel_non":
-            return tuple((v, YES_PARTLY_NO_LABELS[v]) for v in YES_PARTLY_NO_VALUES)
+            return tuple((v, yes_partly_no_label(v)) for v in YES_PARTLY_NO_VALUES)
         if self.answer_type == "echelle":
             assert self.minimum is not None and self.maximum is not None
             return tuple((str(n), str(n)) for n in range(self.minimum, self.maximum + 1))
         pairs = tuple((c.value, c.label) for c in self.choices)
-        return (*pairs, (NO_CHOICE, "Aucune")) if self.none_allowed else pairs
+        if not self.none_allowed:
+            return pairs
+        return (*pairs, (NO_CHOICE, default_messages().say("no_choice_label")))
 
     def label_of(self, code: str) -> str:
         return dict(self.options()).get(code, code)
@@ -212,8 +221,6 @@ class Questionnaire(_Frozen):
 
 def _expand(raw: dict[str, Any]) -> dict[str, Any]:
     """Turn the file's layout (profile + questions + choice sets) into model fields."""
-    if not isinstance(raw, dict):
-        raise QuestionnaireError("le fichier du questionnaire doit être un dictionnaire YAML")
     choice_sets = raw.get("choice_sets") or {}
     questions = []
     for section, items in (("profile", raw.get("profile") or []), ("questions", raw.get("questions") or [])):
@@ -242,12 +249,7 @@ def _expand(raw: dict[str, Any]) -> dict[str, Any]:
 def load_questionnaire(path: Path | str = QUESTIONNAIRE_PATH) -> Questionnaire:
     """Load and validate a questionnaire file; raise QuestionnaireError with every problem."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise QuestionnaireError(f"impossible de lire {path} : {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise QuestionnaireError(f"{path} n'est pas un YAML valide : {exc}") from exc
+    raw = read_yaml_mapping(path, QuestionnaireError)
     try:
         return Questionnaire(**_expand(raw))
     except ValidationError as exc:

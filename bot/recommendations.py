@@ -43,7 +43,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import (
     BaseModel,
     Field,
@@ -57,7 +56,8 @@ from pydantic import (
 )
 
 from bot.answers import Answer, AnswerMap
-from bot.questionnaire import CONTENT_DIR, NO_CHOICE, Question, Questionnaire, default_questionnaire
+from bot.content_files import CONTENT_DIR, read_yaml_mapping
+from bot.questionnaire import NO_CHOICE, Question, Questionnaire, default_questionnaire
 from bot.scoring import UNKNOWN_VALUE, chosen_codes
 
 RECOMMENDATIONS_PATH = CONTENT_DIR / "recommendations.yml"
@@ -350,14 +350,7 @@ def load_catalogue(
     """Load and validate a catalogue file; raise CatalogueError with every problem found."""
     path = Path(path)
     questionnaire = questionnaire if questionnaire is not None else default_questionnaire()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CatalogueError(f"impossible de lire {path} : {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise CatalogueError(f"{path} n'est pas un YAML valide : {exc}") from exc
-    if not isinstance(raw, dict):
-        raise CatalogueError(f"{path} : le catalogue doit être un dictionnaire YAML")
+    raw = read_yaml_mapping(path, CatalogueError)
     try:
         catalogue = Catalogue(**raw)
     except ValidationError as exc:

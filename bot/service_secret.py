@@ -12,8 +12,10 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from bot.settings import MIN_SECRET_KEY_LENGTH
+from bot.web.texts import web_text
 
 SECRET_HEADER = "X-Diagnostic-Secret"
 RASA_SECRET = "DIAGNOSTIC_RASA_SECRET"
@@ -43,6 +45,25 @@ def configured_secret(environ: Mapping[str, str], name: str) -> str | None:
         )
         return None
     return value
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A private service's answer to a call without the secret: ``{"error": code, "message"}``."""
+
+    status: int
+    code: str
+    message: str
+
+
+def secret_refusal(expected: str | None, provided: str | None) -> Refusal | None:
+    """None when ``provided`` is the secret; else a 503 when no secret is configured (every call
+    refused), a 401 when the header is missing or wrong."""
+    if expected is None:
+        return Refusal(503, "service_non_configure", web_text("private_unconfigured"))
+    if not secret_matches(expected, provided):
+        return Refusal(401, "secret_invalide", web_text("private_bad_secret", header=SECRET_HEADER))
+    return None
 
 
 def secret_matches(expected: str | None, provided: str | None) -> bool:

@@ -37,8 +37,9 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.service_secret import RASA_SECRET, SECRET_HEADER, configured_secret, secret_matches
+from bot.service_secret import RASA_SECRET, SECRET_HEADER, configured_secret, secret_refusal
 from bot.settings import Settings, int_variable
+from bot.web.texts import web_text
 from bot.web.validation import (
     QUESTION_ID,
     SENDER_PATTERN,
@@ -84,14 +85,9 @@ def refused(error: InputError) -> HTTPResponse:
 
 def check_secret(expected: str | None, provided: str | None) -> None:
     """Raises a 503 when no secret is configured, a 401 when ``provided`` is not the secret."""
-    if expected is None:
-        raise InputError(
-            503,
-            "service_non_configure",
-            "Le service n'est pas configuré (secret manquant) : toutes les requêtes sont refusées.",
-        )
-    if not secret_matches(expected, provided):
-        raise InputError(401, "secret_invalide", f"L'en-tête {SECRET_HEADER} est absent ou invalide.")
+    refusal = secret_refusal(expected, provided)
+    if refusal is not None:
+        raise InputError(refusal.status, refusal.code, refusal.message)
 
 
 def parse_body(body: bytes, max_message_length: int) -> ChatRequest:
@@ -99,18 +95,14 @@ def parse_body(body: bytes, max_message_length: int) -> ChatRequest:
     try:
         chat = parse_chat_request(body, max_message_length)
     except RecursionError:
-        raise InputError(400, "json_invalide", "Le contenu de la requête est trop imbriqué.") from None
+        raise InputError(400, "json_invalide", web_text("private_too_nested")) from None
     sender: Any = chat.sender
     if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
-        raise InputError(
-            422,
-            "identifiant_invalide",
-            "L'identifiant de conversation est invalide (8 à 64 lettres, chiffres, tirets).",
-        )
+        raise InputError(422, "identifiant_invalide", web_text("invalid_sender"))
     try:
         chat.message.encode("utf-8")
     except UnicodeEncodeError:
-        raise InputError(422, "message_invalide", "Le message contient des caractères invalides.") from None
+        raise InputError(422, "message_invalide", web_text("message_invalid_characters")) from None
     return chat
 
 
@@ -130,7 +122,7 @@ async def read_body(request: Request, limit: int) -> bytes:
                 raise too_large(limit)
     except SanicException as error:  # bad chunked encoding, Sanic's own size limit
         status = error.status_code if 400 <= error.status_code < 500 else 400
-        raise InputError(status, "requete_invalide", "Le corps de la requête est invalide.") from None
+        raise InputError(status, "requete_invalide", web_text("private_bad_body")) from None
     return bytes(body)
 
 

@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Sequence
 from html import escape
 
-from bot.charts.text import wrap
+from bot.charts.text import chart_text, wrap
 from bot.formatting import number
 
 DEFAULT_WIDTH = 320
@@ -73,26 +73,28 @@ def bar_chart_svg(
         chart_id = f"chart-{digest}"
     chart_id = "".join(char for char in chart_id if char.isalnum() or char in "-_") or "chart"
     suffix = f" {unit}" if unit else ""
-    if description is None:
-        description = (
-            "; ".join(f"{label} : {number(value)}{suffix}" for label, value in rows)
-            or "Aucune donnée."
-        )
     shown = [f"{number(value)}{suffix}" for _, value in rows]
+    if description is None:
+        described = [
+            chart_text("bars_row", label=label, value=text)
+            for (label, _), text in zip(rows, shown, strict=True)
+        ]
+        description = "; ".join(described) or chart_text("bars_empty_description")
     value_width = VALUE_PADDING + VALUE_CHAR_WIDTH * max((len(text) for text in shown), default=0)
     bar_space = max(width / 3, width - value_width)
     title_lines = wrap_label(title, max_lines=2)
     y = TOP + len(title_lines) * LINE_HEIGHT + GAP / 2
     body: list[str] = []
     if not rows:
-        body.append(f'<text x="0" y="{y + FONT_SIZE:.0f}" font-size="{FONT_SIZE}">Aucune donnée</text>')
+        empty = _text(chart_text("bars_empty"))
+        body.append(f'<text x="0" y="{y + FONT_SIZE:.0f}" font-size="{FONT_SIZE}">{empty}</text>')
         y += LINE_HEIGHT + GAP
-    for (label, value), amount, value_text in zip(rows, values, shown, strict=True):
+    for (label, _), amount, value_text in zip(rows, values, shown, strict=True):
         lines = wrap_label(label)
         bar_top = y + len(lines) * LINE_HEIGHT + 2
         length = 0 if peak == 0 else round(bar_space * amount / peak, 1)
         body.append("<g>")
-        body.append(f"<title>{_text(label)} : {_text(number(value))}{_text(suffix)}</title>")
+        body.append(f"<title>{_text(chart_text('bars_row', label=label, value=value_text))}</title>")
         body.append(_lines(lines, y, "bar-chart-label"))
         body.append(
             f'<rect x="0" y="{bar_top:.0f}" width="{length}" height="{BAR_HEIGHT}" '

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
-from bot.charts.text import wrap
+from bot.charts.text import chart_text, wrap
 from bot.formatting import number
 from bot.peers import AxisComparison
 
@@ -44,10 +44,16 @@ def describe(axes: Sequence[AxisComparison]) -> str:
         where = axis.standing
         assert where is not None and axis.score is not None
         parts.append(
-            f"{axis.label} : votre score {number(axis.score)}, médiane {number(where.median)}, "
-            f"moitié centrale de {number(where.q1)} à {number(where.q3)}"
+            chart_text(
+                "peers_axis",
+                label=axis.label,
+                score=number(axis.score),
+                median=number(where.median),
+                q1=number(where.q1),
+                q3=number(where.q3),
+            )
         )
-    return "Votre score par axe, sur 100, et celui des collectivités comparables. " + " ; ".join(parts) + "."
+    return chart_text("peers_description", axes=" ; ".join(parts))
 
 
 def _legend() -> list[str]:
@@ -55,12 +61,12 @@ def _legend() -> list[str]:
     return [
         '<g class="pairs-legende" font-size="13" fill="#1b1b1b" aria-hidden="true">',
         f'<circle cx="{LEFT + 6}" cy="{y - 4}" r="6" fill="{OWN_COLOUR}"/>',
-        f'<text x="{LEFT + 18}" y="{y}">votre score</text>',
+        f'<text x="{LEFT + 18}" y="{y}">{escape(chart_text("peers_legend_own"))}</text>',
         f'<rect x="{LEFT + 96}" y="{y - 11}" width="24" height="14" fill="{BAND_COLOUR}"/>',
-        f'<text x="{LEFT + 126}" y="{y}">moitié centrale</text>',
+        f'<text x="{LEFT + 126}" y="{y}">{escape(chart_text("peers_legend_band"))}</text>',
         f'<rect x="{LEFT + 234}" y="{y - 12}" width="3" height="16" fill="{MEDIAN_COLOUR}"/>',
-        f'<text x="{LEFT + 243}" y="{y}">médiane</text>',
-        f'<text x="{LEFT}" y="{y + 22}" fill="#4a4f57">0 à gauche, 100 à droite</text>',
+        f'<text x="{LEFT + 243}" y="{y}">{escape(chart_text("peers_legend_median"))}</text>',
+        f'<text x="{LEFT}" y="{y + 22}" fill="#4a4f57">{escape(chart_text("peers_legend_scale"))}</text>',
         "</g>",
     ]
 
@@ -80,7 +86,9 @@ def peers_svg(axes: Sequence[AxisComparison], id_prefix: str = "pairs") -> Marku
             f'<tspan x="{LEFT}" y="{y + FONT_SIZE + index * LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
             for index, line in enumerate(lines)
         )
-        label = f"{axis.label} : votre score {number(axis.score)}, médiane {number(where.median)}"
+        label = chart_text(
+            "peers_axis_tooltip", label=axis.label, score=number(axis.score), median=number(where.median)
+        )
         top = y + len(lines) * LINE_HEIGHT + 6
         middle = top + TRACK_HEIGHT / 2
         own_x = _x(axis.score)
@@ -105,7 +113,7 @@ def peers_svg(axes: Sequence[AxisComparison], id_prefix: str = "pairs") -> Marku
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" role="img" '
         f'class="pairs-graphique" aria-labelledby={quoteattr(title_id + " " + desc_id)} '
         'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif">',
-        f"<title id={quoteattr(title_id)}>Votre position parmi les collectivités comparables</title>",
+        f"<title id={quoteattr(title_id)}>{escape(chart_text('peers_title'))}</title>",
         f"<desc id={quoteattr(desc_id)}>{escape(describe(compared))}</desc>",
         *_legend(),
         *rows,

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
-from bot.charts.text import score_text, wrap
+from bot.charts.text import chart_text, score_text, wrap
 
 WIDTH = 360  # narrow, so that its text stays readable on a 320 px wide screen
 LINE_LENGTH = 40  # the axis label, wrapped above its bars
@@ -38,12 +38,11 @@ class ProgressBar:
 
 def describe(rows: Sequence[ProgressBar]) -> str:
     """The text alternative: every axis, then and now."""
-    parts = [f"{row.label} : {score_text(row.then)} puis {score_text(row.now)}" for row in rows]
-    return (
-        "Score de maturité par axe, sur 100, au diagnostic précédent puis maintenant. "
-        + " ; ".join(parts)
-        + "."
-    )
+    parts = [
+        chart_text("progress_axis", label=row.label, then=score_text(row.then), now=score_text(row.now))
+        for row in rows
+    ]
+    return chart_text("progress_description", axes=" ; ".join(parts))
 
 
 def _bar(y: float, score: float | None, colour: str, what: str, label: str) -> str:
@@ -51,7 +50,7 @@ def _bar(y: float, score: float | None, colour: str, what: str, label: str) -> s
     text = score_text(score)
     return (
         f'<rect x="0" y="{y:.1f}" width="{width:.1f}" height="{BAR_HEIGHT}" fill="{colour}">'
-        f"<title>{escape(label)}, {what} : {escape(text)}</title></rect>"
+        f"<title>{escape(chart_text('progress_bar', label=label, when=what, score=text))}</title></rect>"
         f'<text x="{width + 5:.1f}" y="{y + BAR_HEIGHT - 2:.1f}" font-size="12" fill="#1b1b1b">'
         f"{escape(text)}</text>"
     )
@@ -64,6 +63,7 @@ def progress_svg(rows: Sequence[ProgressBar], id_prefix: str = "progression") ->
     title_id, desc_id = f"{id_prefix}-titre", f"{id_prefix}-description"
     body: list[str] = []
     y = float(TOP)
+    then, now = chart_text("progress_then"), chart_text("progress_now")
     for row in rows:
         lines = wrap(row.label, LINE_LENGTH)
         spans = "".join(
@@ -72,21 +72,21 @@ def progress_svg(rows: Sequence[ProgressBar], id_prefix: str = "progression") ->
         )
         body.append(f'<text font-size="{FONT_SIZE}" font-weight="700" fill="#1b1b1b">{spans}</text>')
         y += len(lines) * LINE_HEIGHT + BAR_GAP
-        body.append(_bar(y, row.then, THEN_COLOUR, "avant", row.label))
-        body.append(_bar(y + BAR_HEIGHT + BAR_GAP, row.now, NOW_COLOUR, "maintenant", row.label))
+        body.append(_bar(y, row.then, THEN_COLOUR, then, row.label))
+        body.append(_bar(y + BAR_HEIGHT + BAR_GAP, row.now, NOW_COLOUR, now, row.label))
         y += 2 * BAR_HEIGHT + BAR_GAP + ROW_GAP
     legend = (
         '<g class="progression-legende" font-size="12" fill="#1b1b1b" aria-hidden="true">'
         f'<rect x="0" y="8" width="14" height="14" fill="{THEN_COLOUR}"/>'
-        '<text x="20" y="20">Diagnostic précédent</text>'
+        f'<text x="20" y="20">{escape(chart_text("progress_legend_then"))}</text>'
         f'<rect x="170" y="8" width="14" height="14" fill="{NOW_COLOUR}"/>'
-        '<text x="190" y="20">Maintenant</text></g>'
+        f'<text x="190" y="20">{escape(chart_text("progress_legend_now"))}</text></g>'
     )
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {y:.0f}" role="img" '
         f'class="progression" aria-labelledby={quoteattr(title_id + " " + desc_id)} '
         'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif">'
-        f"<title id={quoteattr(title_id)}>Progression par axe</title>"
+        f"<title id={quoteattr(title_id)}>{escape(chart_text('progress_title'))}</title>"
         f"<desc id={quoteattr(desc_id)}>{escape(describe(rows))}</desc>"
         f"{legend}{''.join(body)}</svg>"
     )

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
-from bot.charts.text import score_text, wrap
+from bot.charts.text import chart_text, score_text, wrap
 
 WIDTH = 600
 HEIGHT = 480
@@ -75,8 +75,8 @@ def _points(values: Sequence[float]) -> str:
 
 def describe(axes: Sequence[RadarAxis]) -> str:
     """The text alternative: every axis with its score."""
-    parts = [f"{axis.label} : {score_text(axis.score)}" for axis in axes]
-    return "Score de maturité par axe, sur 100. " + " ; ".join(parts) + "."
+    parts = [chart_text("radar_axis", label=axis.label, score=score_text(axis.score)) for axis in axes]
+    return chart_text("radar_description", axes=" ; ".join(parts))
 
 
 def _label(index: int, count: int, axis: RadarAxis) -> str:
@@ -104,9 +104,10 @@ def _describe_outlines(axes: Sequence[RadarAxis], outlines: Sequence[RadarOutlin
     parts = []
     for outline in outlines:
         scores = ", ".join(
-            f"{axis.label} {score_text(score)}" for axis, score in zip(axes, outline.scores, strict=True)
+            chart_text("radar_outline_axis", label=axis.label, score=score_text(score))
+            for axis, score in zip(axes, outline.scores, strict=True)
         )
-        parts.append(f" {outline.label} : {scores}.")
+        parts.append(" " + chart_text("radar_outline", label=outline.label, scores=scores))
     return "".join(parts)
 
 
@@ -124,7 +125,7 @@ def radar_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'class="radar" aria-labelledby={quoteattr(title_id + " " + desc_id)} '
         'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif">',
-        f"<title id={quoteattr(title_id)}>Radar de maturité par axe</title>",
+        f"<title id={quoteattr(title_id)}>{escape(chart_text('radar_title'))}</title>",
         f"<desc id={quoteattr(desc_id)}>{escape(describe(axes) + _describe_outlines(axes, outlines))}</desc>",
         '<g class="radar-grille" fill="none" stroke="#b4bac4" stroke-width="1">',
     ]
@@ -154,10 +155,9 @@ def radar_svg(
         )
     for index, (axis, score) in enumerate(zip(axes, scores, strict=True)):
         x, y = _point(index, count, score)
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1f5fa8">'
-            f"<title>{escape(axis.label)} : {escape(score_text(axis.score))}</title></circle>"
-        )
+        tooltip = chart_text("radar_axis", label=axis.label, score=score_text(axis.score))
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1f5fa8">')
+        parts.append(f"<title>{escape(tooltip)}</title></circle>")
     parts.append('<g class="radar-libelles">')
     parts.extend(_label(index, count, axis) for index, axis in enumerate(axes))
     parts.append("</g></svg>")

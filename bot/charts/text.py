@@ -1,8 +1,59 @@
-"""The text inside charts: labels wrapped to fit the drawing, scores written the French way."""
+"""The text inside charts: their sentences (bot/content/charts.yml), labels wrapped to fit the
+drawing, scores written the French way."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from bot.content_files import CONTENT_DIR
 from bot.formatting import number
+from bot.messages import Messages, load_messages
+
+CHARTS_PATH = CONTENT_DIR / "charts.yml"
+
+# Every sentence of the charts (bot/content/charts.yml), with its placeholders.
+REQUIRED_CHART_TEXTS: dict[str, frozenset[str]] = {
+    key: frozenset(fields)
+    for key, fields in {
+        "not_assessed": (),
+        "score_of_100": ("score",),
+        "radar_title": (),
+        "radar_description": ("axes",),
+        "radar_axis": ("label", "score"),
+        "radar_outline": ("label", "scores"),
+        "radar_outline_axis": ("label", "score"),
+        "progress_title": (),
+        "progress_description": ("axes",),
+        "progress_axis": ("label", "then", "now"),
+        "progress_bar": ("label", "when", "score"),
+        "progress_then": (),
+        "progress_now": (),
+        "progress_legend_then": (),
+        "progress_legend_now": (),
+        "peers_title": (),
+        "peers_description": ("axes",),
+        "peers_axis": ("label", "score", "median", "q1", "q3"),
+        "peers_axis_tooltip": ("label", "score", "median"),
+        "peers_legend_own": (),
+        "peers_legend_band": (),
+        "peers_legend_median": (),
+        "peers_legend_scale": (),
+        "bars_row": ("label", "value"),
+        "bars_empty": (),
+        "bars_empty_description": (),
+    }.items()
+}
+
+
+@lru_cache(maxsize=1)
+def chart_texts() -> Messages:
+    """The charts' sentences, checked once at first use."""
+    return load_messages(CHARTS_PATH, REQUIRED_CHART_TEXTS)
+
+
+def chart_text(key: str, **fields: object) -> str:
+    """One sentence of bot/content/charts.yml, its placeholders filled in."""
+    return chart_texts().say(key, **fields)
 
 
 def wrap(text: str, width: int, max_lines: int | None = None) -> list[str]:
@@ -25,4 +76,4 @@ def wrap(text: str, width: int, max_lines: int | None = None) -> list[str]:
 
 def score_text(score: float | None) -> str:
     """ "42,5/100", or "non évalué" for an axis without a score."""
-    return "non évalué" if score is None else f"{number(score)}/100"
+    return chart_text("not_assessed") if score is None else chart_text("score_of_100", score=number(score))

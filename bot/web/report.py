@@ -18,10 +18,11 @@ from bot.questionnaire import Questionnaire
 from bot.storage import DiagnosticStore
 from bot.storage.peers import peer_comparison
 from bot.storage.repository import OfficialAuthority
+from bot.web.errors import web_text
 
 # public ids are secrets.token_urlsafe(24): anything else is not looked up at all.
 PUBLIC_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-PROFILE_SECTION_LABEL = "Votre collectivité"
+PROFILE_SECTION_LABEL = web_text("report_profile_section")
 SUMMARY_PROFILE_QUESTIONS = ("type_collectivite", "population", "nombre_agents")
 # The answers' source when the assistant took them from the official division
 # ("decoupage-administratif 6.0.0", see DiagnosticStore.save_answer).

@@ -28,7 +28,7 @@ from bot.settings import report_path
 from bot.storage import DiagnosticRecord
 from bot.web.client_address import client_address
 from bot.web.conversation_ids import conversation_key, issue_conversation_id
-from bot.web.errors import error_response, json_error
+from bot.web.errors import error_response, json_error, web_text
 from bot.web.ratelimit import retry_seconds, too_many_messages
 from bot.web.reminder import reminder_ics
 from bot.web.report import PUBLIC_ID_PATTERN
@@ -37,9 +37,8 @@ from bot.web.routes_report import NOT_FOUND, PRIVATE
 from bot.web.validation import InputError, check_content_type, check_declared_length
 
 NO_STORE = {"Cache-Control": "no-store"}
-BAD_BODY = (
-    'Le corps de la requête doit être un objet JSON de la forme {"report": "<identifiant du rapport>"}.'
-)
+BODY_EXAMPLE = '{"report": "<identifiant du rapport>"}'
+BAD_BODY = web_text("repeat_bad_body", example=BODY_EXAMPLE)
 CALENDAR_NAME = "rappel-autodiagnostic.ics"
 
 

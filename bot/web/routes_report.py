@@ -13,15 +13,12 @@ from starlette.routing import Route
 from bot.charts.peers import peers_svg
 from bot.charts.radar import RadarAxis, radar_svg
 from bot.settings import report_json_path, report_path
-from bot.web.errors import error_response
+from bot.web.errors import error_response, web_text
 from bot.web.group_view import coordinator_context
 from bot.web.report import Report, load_report
 from bot.web.report_progress import load_progress
 
-NOT_FOUND = (
-    "Ce rapport n'existe pas, ou le diagnostic n'est pas encore terminé. "
-    "Vérifiez l'adresse reçue à la fin du diagnostic."
-)
+NOT_FOUND = web_text("report_not_found")
 # An unguessable address is the only key to a report: keep it out of search engines and shared caches.
 PRIVATE = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, max-age=60"}
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.web.errors import error_response, json_error
+from bot.web.errors import error_response, json_error, web_text
 
 # The site's own pages load nothing from elsewhere and allow no inline script or style.
 PAGE_POLICY = (
@@ -34,7 +34,7 @@ COMMON_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 # Names by which the machine itself reaches the door (health checks, the embedded default).
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
-BAD_HOST = "Cette adresse n'est pas celle du site : utilisez l'adresse publique du diagnostic."
+BAD_HOST = web_text("bad_host")
 
 
 class SecurityHeadersMiddleware:
@@ -130,7 +130,6 @@ class FrenchCORSMiddleware(CORSMiddleware):
         return json_error(
             response.status_code,
             "cors_refuse",
-            "Ce site n'est pas autorisé à appeler le diagnostic ainsi "
-            "(origine, méthode ou en-têtes refusés).",
+            web_text("cors_refused"),
             headers={"Vary": "Origin"},
         )
