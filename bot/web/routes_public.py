@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from bot.web.templating import STATIC_DIR
 
@@ -17,6 +18,24 @@ logger = logging.getLogger(__name__)
 
 # Host pages fetch the widget from another origin: let them cache it a little, never sniff it.
 WIDGET_HEADERS = {"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"}
+RANGE_HEADERS = (b"range", b"if-range")
+
+
+def _whole(scope: Scope) -> Scope:
+    """``scope`` without its Range headers: the site's files are small and always sent whole (a
+    server may ignore Range, RFC 9110 section 14.2); Starlette would refuse a malformed one with
+    an English plain-text 400 instead of serving the file."""
+    return {**scope, "headers": [(k, v) for k, v in scope["headers"] if k not in RANGE_HEADERS]}
+
+
+class WholeFileResponse(FileResponse):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(_whole(scope), receive, send)
+
+
+class WholeStaticFiles(StaticFiles):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(_whole(scope), receive, send)
 
 
 def _page_context(request: Request) -> dict:
@@ -38,11 +57,11 @@ async def chat(request: Request) -> Response:
 
 
 async def widget_js(request: Request) -> Response:
-    return FileResponse(STATIC_DIR / "widget.js", media_type="text/javascript", headers=WIDGET_HEADERS)
+    return WholeFileResponse(STATIC_DIR / "widget.js", media_type="text/javascript", headers=WIDGET_HEADERS)
 
 
 async def widget_css(request: Request) -> Response:
-    return FileResponse(STATIC_DIR / "widget.css", media_type="text/css", headers=WIDGET_HEADERS)
+    return WholeFileResponse(STATIC_DIR / "widget.css", media_type="text/css", headers=WIDGET_HEADERS)
 
 
 async def health(request: Request) -> Response:
@@ -69,5 +88,5 @@ ROUTES = [
     Route("/widget.js", widget_js, name="widget_js"),
     Route("/widget.css", widget_css, name="widget_css"),
     Route("/api/health", health, name="health"),
-    Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    Mount("/static", app=WholeStaticFiles(directory=STATIC_DIR), name="static"),
 ]

@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 from bot.questionnaire import default_questionnaire
 from bot.settings import load_settings
 from bot.web.demo import create_demo_app
+from bot.web.templating import STATIC_DIR
 
 
 def test_home_page_says_what_how_long_what_you_get_and_privacy(client: TestClient) -> None:
@@ -47,6 +48,15 @@ def test_the_widget_files_can_be_embedded_anywhere(client: TestClient) -> None:
     style = client.get("/widget.css")
     assert style.headers["content-type"].startswith("text/css")
     assert client.get("/static/widget.js").text == script.text
+
+
+def test_the_site_files_are_always_sent_whole_whatever_the_range_header(client: TestClient) -> None:
+    whole = (STATIC_DIR / "widget.js").read_bytes()
+    for path in ("/widget.js", "/static/widget.js"):
+        for value in ("", "bytes=0-9", "bytes=9-0", "lignes=1-2", "bytes=999999999-"):
+            response = client.get(path, headers={"Range": value})
+            assert (response.status_code, response.content) == (200, whole), (path, value)
+            assert "content-range" not in response.headers
 
 
 def test_health(client: TestClient) -> None:
