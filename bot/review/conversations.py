@@ -21,6 +21,7 @@ from bot.records import OPEN_STATUSES
 from bot.review.filters import ConversationFilters, Page
 from bot.review.labels import Labels
 from bot.review.text import like_pattern, search_key
+from bot.staff_text import staff_text
 from bot.storage.division_models import DepartementRow, RegionRow
 from bot.storage.models import Diagnostic, ResultRow, UTCDateTime, utcnow
 from bot.storage.review_models import ReviewRow, ReviewTagRow, SummaryRow
@@ -32,7 +33,6 @@ diagnostics = Diagnostic.__table__
 results = ResultRow.__table__
 reviews = ReviewRow.__table__
 tags = ReviewTagRow.__table__
-
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class ConversationSummary:
     @property
     def code_label(self) -> str:
         """What the official code is: "code INSEE" for a commune, "SIREN" for an EPCI."""
-        return "code INSEE" if self.authority_kind == "commune" else "SIREN"
+        return staff_text("code_label_commune" if self.authority_kind == "commune" else "code_label_epci")
 
     @property
     def flagged(self) -> int:

@@ -13,6 +13,7 @@ from bot.review.filters import Page, ReviewInputError
 from bot.review.nlu import Correction, EntitySpan, check_entities
 from bot.review.text import clean_line, example_key
 from bot.settings import FALLBACK_INTENT
+from bot.staff_text import staff_text
 from bot.storage.models import utcnow
 from bot.storage.review_models import CorrectionRow
 
@@ -54,7 +55,7 @@ def _as_fragments(original: str, raw: Iterable[Mapping[str, Any]]) -> list[dict[
         start, end = item.get("start"), item.get("end")
         if not item.get("text") and start is not None and end is not None:
             if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(original)):
-                raise ReviewInputError("Position d'entité hors du message.")
+                raise ReviewInputError(staff_text("entity_outside_message"))
             item["text"] = original[start:end]
         items.append(item)
     return sorted(items, key=lambda item: item.get("start") if isinstance(item.get("start"), int) else 0)
@@ -70,7 +71,7 @@ def _locate(text: str, items: list[dict[str, Any]], allowed: Sequence[str]) -> t
             if start < 0:
                 start = text.find(fragment)
             if start < 0:
-                raise ReviewInputError(f"« {fragment} » n'apparaît pas dans le message.")
+                raise ReviewInputError(staff_text("entity_not_in_message", fragment=fragment))
             item = {**item, "start": start, "end": start + len(fragment)}
             position = start + len(fragment)
         item.pop("text", None)
@@ -101,16 +102,16 @@ def add_correction(
     replaces the entities of the existing correction.
     """
     if not isinstance(text, str):
-        raise ReviewInputError("Le message doit être un texte.")
+        raise ReviewInputError(staff_text("correction_not_text"))
     cleaned = clean_line(text)
     if not cleaned:
-        raise ReviewInputError("Le message est vide.")
+        raise ReviewInputError(staff_text("correction_empty"))
     if len(cleaned) > MAX_TEXT_LENGTH:
-        raise ReviewInputError(f"Le message dépasse {MAX_TEXT_LENGTH} caractères.")
+        raise ReviewInputError(staff_text("correction_too_long", maximum=MAX_TEXT_LENGTH))
     if cleaned.startswith("/"):
-        raise ReviewInputError("Un bouton (/intention) n'est pas un exemple d'entraînement.")
+        raise ReviewInputError(staff_text("correction_button"))
     if intent not in intents or intent == FALLBACK_INTENT:
-        raise ReviewInputError(f"Intention inconnue : {intent!r}.")
+        raise ReviewInputError(staff_text("correction_unknown_intent", intent=repr(intent)))
     spans = _locate(cleaned, _as_fragments(text, entities), entity_names)
     key = example_key(cleaned)
     values = {
@@ -142,7 +143,7 @@ def add_correction(
                 return _correction(row)
         except IntegrityError:
             continue  # the same correction was added concurrently: read it back
-    raise ReviewInputError("Correction impossible à enregistrer, réessayez.")
+    raise ReviewInputError(staff_text("correction_retry"))
 
 
 def _find(connection: Connection, key: str, intent: str) -> int | None:

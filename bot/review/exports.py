@@ -22,14 +22,15 @@ from bot.population_bands import band_of
 from bot.review.labels import Labels
 from bot.review.tracker import CHUNK, TrackerEvents
 from bot.review.transcript import build_turns
+from bot.staff_text import staff_text
 from bot.storage.models import AnswerRow, Diagnostic, ResultRow, as_utc
 
 diagnostics = Diagnostic.__table__
 answers = AnswerRow.__table__
 results = ResultRow.__table__
 
-UNKNOWN = "(ne sait pas)"
-SKIPPED = "(passée)"
+UNKNOWN = staff_text("export_unknown")
+SKIPPED = staff_text("export_skipped")
 LIST_SEPARATOR = " | "
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 META_COLUMNS = (

@@ -17,22 +17,14 @@ from urllib.parse import urlencode
 from bot.population_bands import BANDS_BY_CODE
 from bot.review.labels import CONVERSATION_STATUSES, REVIEW_STATUSES
 from bot.review.text import clean_line
+from bot.staff_text import staff_text
 
 T = TypeVar("T")
 
-SORTS = {
-    "recent": "Activité la plus récente",
-    "anciennes": "Début le plus ancien",
-    "incompris": "Plus de tours incompris",
-    "tours": "Plus de tours",
-}
+SORTS = {code: staff_text(f"sort_{code}") for code in ("recent", "anciennes", "incompris", "tours")}
 DEFAULT_SORT = "recent"
 # Which diagnostics: real or synthetic (python -m bot demo-data), or left out of the comparison with peers.
-ORIGINS = {
-    "reel": "Diagnostics réels",
-    "synthetique": "Diagnostics synthétiques (démonstration)",
-    "exclu": "Exclus de la comparaison",
-}
+ORIGINS = {code: staff_text(f"origin_{code}") for code in ("reel", "synthetique", "exclu")}
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 MAX_SEARCH_LENGTH = 200
@@ -53,10 +45,7 @@ def normalise_tag(raw: str) -> str:
     """A tag as stored: one line, lower case, 1 to 50 letters, digits, spaces or ``-_.'``."""
     tag = clean_line(raw).casefold()
     if not tag or len(tag) > MAX_TAG_LENGTH or not _TAG.match(tag):
-        raise ReviewInputError(
-            f"Étiquette invalide : {raw[:60]!r} (1 à {MAX_TAG_LENGTH} caractères : lettres, chiffres, "
-            "espaces, tirets)."
-        )
+        raise ReviewInputError(staff_text("tag_invalid", tag=repr(raw[:60]), maximum=MAX_TAG_LENGTH))
     return tag
 
 
@@ -65,7 +54,7 @@ def parse_tags(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     items = raw.split(",") if isinstance(raw, str) else list(raw)
     tags = sorted({normalise_tag(item) for item in items if clean_line(item)})
     if len(tags) > MAX_TAGS:
-        raise ReviewInputError(f"Au plus {MAX_TAGS} étiquettes par conversation.")
+        raise ReviewInputError(staff_text("tags_too_many", maximum=MAX_TAGS))
     return tuple(tags)
 
 
@@ -127,7 +116,7 @@ class ConversationFilters:
                 try:
                     values[name] = date.fromisoformat(value)
                 except ValueError:
-                    errors[name] = "Date invalide (format attendu : AAAA-MM-JJ)."
+                    errors[name] = staff_text("filter_date_invalid")
         for name, minimum, maximum in (
             ("population_min", 0, 10**12),
             ("population_max", 0, 10**12),
@@ -139,17 +128,17 @@ class ConversationFilters:
                 try:
                     number = int(value.replace(" ", "").replace("\u202f", ""))
                 except ValueError:
-                    errors[name] = "Nombre entier attendu."
+                    errors[name] = staff_text("filter_integer_expected")
                     continue
                 if not minimum <= number <= maximum:
-                    errors[name] = f"Valeur attendue entre {minimum} et {maximum}."
+                    errors[name] = staff_text("filter_out_of_range", minimum=minimum, maximum=maximum)
                     continue
                 values[name] = number
         for name in ("authority_type", "action"):
             value = raw(name)
             if value is not None:
                 if len(value) > 100:
-                    errors[name] = "Valeur trop longue."
+                    errors[name] = staff_text("filter_too_long")
                 else:
                     values[name] = value
         for name, allowed in (
@@ -162,16 +151,16 @@ class ConversationFilters:
                 if value in allowed:
                     values[name] = value
                 else:
-                    errors[name] = "Valeur inconnue."
+                    errors[name] = staff_text("filter_unknown_value")
         band = raw("population_band")
         if band is not None:
             if band in BANDS_BY_CODE:
                 values["population_band"] = band
             else:
-                errors["population_band"] = "Tranche de population inconnue."
+                errors["population_band"] = staff_text("filter_unknown_band")
         for name, pattern, known, unknown in (
-            ("departement", DEPARTEMENT_CODE, departements, "Département inconnu."),
-            ("region", REGION_CODE, regions, "Région inconnue."),
+            ("departement", DEPARTEMENT_CODE, departements, staff_text("filter_unknown_departement")),
+            ("region", REGION_CODE, regions, staff_text("filter_unknown_region")),
         ):
             value = raw(name)
             if value is not None:
@@ -190,7 +179,7 @@ class ConversationFilters:
             value = raw(name)
             if value is not None:
                 if len(value) > MAX_SEARCH_LENGTH:
-                    errors[name] = f"Au plus {MAX_SEARCH_LENGTH} caractères."
+                    errors[name] = staff_text("filter_at_most", maximum=MAX_SEARCH_LENGTH)
                 else:
                     values[name] = value
         sort = raw("sort")
@@ -198,7 +187,7 @@ class ConversationFilters:
             if sort in SORTS:
                 values["sort"] = sort
             else:
-                errors["sort"] = "Tri inconnu."
+                errors["sort"] = staff_text("filter_unknown_sort")
         return cls(**values), errors
 
     def to_query(self, **extra: Any) -> str:

@@ -36,6 +36,7 @@ from bot.review.summaries import RefreshReport
 from bot.review.tracker import TrackerEvents, make_tracker_engine
 from bot.review.transcript import Turn, build_turns
 from bot.settings import DATABASE_URL_ENV, FALLBACK_INTENT, ReviewSettings, load_review_settings
+from bot.staff_text import staff_text
 from bot.storage import DiagnosticStore
 from bot.storage.models import utcnow
 from bot.storage.review_models import FlaggedTurnRow
@@ -340,7 +341,7 @@ class Review:
         """A correction of one user message of a conversation (found by its tracker event id)."""
         events = [event for event in self.tracker.events_of(sender_id) if event.id == event_id]
         if not events or events[0].type_name != "user":
-            raise correction_store.ReviewInputError("Message introuvable dans cette conversation.")
+            raise correction_store.ReviewInputError(staff_text("correction_message_not_found"))
         text = events[0].data.get("text")
         return self.add_correction(
             text if isinstance(text, str) else "",

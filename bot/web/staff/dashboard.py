@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from bot.review import ConversationFilters
+from bot.staff_text import staff_text
 from bot.web.staff.auth import Staff, render
 
 
@@ -18,7 +19,7 @@ def _day(request: Request, name: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = "Date invalide (format attendu : AAAA-MM-JJ)."
+        errors[name] = staff_text("filter_date_invalid")
         return None
 
 
