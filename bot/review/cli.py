@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from bot.review.accounts import (
     ADMINISTRATOR,
@@ -33,6 +33,7 @@ from bot.review.service import Review
 from bot.staff_text import staff_text
 
 PASSWORD_ENV = "DIAGNOSTIC_STAFF_PASSWORD"
+T = TypeVar("T")
 ROLE_RIGHTS = {
     REVIEWER: staff_text("role_rights_reviewer"),
     ADMINISTRATOR: staff_text("role_rights_administrator"),
@@ -83,20 +84,27 @@ def _read_password(stream: TextIO = sys.stderr) -> str:
     return first
 
 
+def _with_accounts(args: argparse.Namespace, use: Callable[[StaffAccounts], T]) -> T | None:
+    """``use(accounts)``; None, with the refusal printed, when it raises :class:`AccountError`."""
+    accounts = StaffAccounts.from_url(args.database_url)
+    try:
+        return use(accounts)
+    except AccountError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    finally:
+        accounts.engine.dispose()
+
+
 def _change_account(
     args: argparse.Namespace,
     change: Callable[[StaffAccounts], StaffUser],
     done: Callable[[StaffUser], str],
 ) -> int:
     """Apply one change to the accounts; print ``done(user)``, or the refusal (exit code 1)."""
-    accounts = StaffAccounts.from_url(args.database_url)
-    try:
-        user = change(accounts)
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
+    user = _with_accounts(args, change)
+    if user is None:
         return 1
-    finally:
-        accounts.engine.dispose()
     print(done(user))
     return 0
 
@@ -132,11 +140,7 @@ def _staff_roles(args: argparse.Namespace) -> int:
 
 
 def _staff_list(args: argparse.Namespace) -> int:
-    accounts = StaffAccounts.from_url(args.database_url)
-    try:
-        users = accounts.list_users()
-    finally:
-        accounts.engine.dispose()
+    users = _with_accounts(args, StaffAccounts.list_users)
     if not users:
         print(staff_text("accounts_none"))
         return 0
@@ -152,14 +156,9 @@ def _staff_list(args: argparse.Namespace) -> int:
 
 
 def _staff_remove(args: argparse.Namespace) -> int:
-    accounts = StaffAccounts.from_url(args.database_url)
-    try:
-        removed = accounts.remove(args.email)
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
+    removed = _with_accounts(args, lambda accounts: accounts.remove(args.email))
+    if removed is None:
         return 1
-    finally:
-        accounts.engine.dispose()
     if not removed:
         print(staff_text("account_unknown", email=args.email), file=sys.stderr)
         return 1
@@ -187,24 +186,27 @@ def _export_nlu(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_diagnostics(args: argparse.Namespace) -> int:
+def _export(args: argparse.Namespace, chunks: Callable[[Review], Iterable[str]], action: str) -> int:
+    """Write ``chunks(review)`` to ``--output`` (or the standard output), and audit ``action``."""
     review = _review(args)
     try:
-        _write(review.diagnostics_csv() if args.format == "csv" else review.diagnostics_json(), args.output)
-        review.audit(_actor(), f"export_diagnostics_{args.format}")
+        _write(chunks(review), args.output)
+        review.audit(_actor(), action)
     finally:
         review.close()
     return 0
+
+
+def _export_diagnostics(args: argparse.Namespace) -> int:
+    return _export(
+        args,
+        Review.diagnostics_csv if args.format == "csv" else Review.diagnostics_json,
+        f"export_diagnostics_{args.format}",
+    )
 
 
 def _export_transcripts(args: argparse.Namespace) -> int:
-    review = _review(args)
-    try:
-        _write(review.transcripts_json(), args.output)
-        review.audit(_actor(), "export_transcripts")
-    finally:
-        review.close()
-    return 0
+    return _export(args, Review.transcripts_json, "export_transcripts")
 
 
 # --- deletion ----------------------------------------------------------------------------
