@@ -8,17 +8,17 @@ and paginating all happen in SQL; only one page of rows reaches Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, false, func, literal, or_, select, true
-from sqlalchemy.engine import Engine
+from sqlalchemy import Column, Table, and_, case, false, func, literal, or_, select, true
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Select
 
 from bot.population_bands import BANDS_BY_CODE, PopulationBand, band_of
 from bot.records import OPEN_STATUSES
-from bot.review.filters import ConversationFilters, Page
+from bot.review.filters import ConversationFilters, Page, read_page
 from bot.review.labels import Labels
 from bot.review.text import like_pattern, search_key
 from bot.staff_text import staff_text
@@ -226,20 +226,14 @@ def list_conversations(
 ) -> Page[ConversationSummary]:
     query = ConversationQuery(abandon_after_days, zone, now)
     conditions = query.where(filters)
+    statement = query.rows().where(*conditions).order_by(*query.order(filters.sort))
     with engine.connect() as connection:
-        total = int(connection.scalar(query.count().where(*conditions)) or 0)
-        pages = max(1, -(-total // per_page))
-        page = min(max(1, page), pages)
-        rows = connection.execute(
-            query.rows()
-            .where(*conditions)
-            .order_by(*query.order(filters.sort))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).all()
-        tags_of = _tags(connection, [row.sender_id for row in rows])
-    items = tuple(_summary(row, labels, tags_of.get(row.sender_id, ()), query.now) for row in rows)
-    return Page(items=items, page=page, per_page=per_page, total=total)
+        found = read_page(connection, statement, query.count().where(*conditions), page, per_page)
+        tags_of = _tags(connection, [row.sender_id for row in found.items])
+    return replace(
+        found,
+        items=tuple(_summary(row, labels, tags_of.get(row.sender_id, ()), query.now) for row in found.items),
+    )
 
 
 def conversation_summary(
@@ -324,23 +318,21 @@ def places(engine: Engine) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str
     load``), else those of the diagnostics that have an official authority.
     """
     with engine.connect() as connection:
-        departements = connection.execute(
-            select(division_departements.c.code, division_departements.c.name)
-        ).all()
-        regions = connection.execute(select(division_regions.c.code, division_regions.c.name)).all()
-        if not departements:
-            departements = connection.execute(
-                select(diagnostics.c.departement_code, func.max(diagnostics.c.departement_name))
-                .where(diagnostics.c.departement_code.is_not(None))
-                .group_by(diagnostics.c.departement_code)
-            ).all()
-        if not regions:
-            regions = connection.execute(
-                select(diagnostics.c.region_code, func.max(diagnostics.c.region_name))
-                .where(diagnostics.c.region_code.is_not(None))
-                .group_by(diagnostics.c.region_code)
-            ).all()
+        departements = _places_of(
+            connection, division_departements, diagnostics.c.departement_code, diagnostics.c.departement_name
+        )
+        regions = _places_of(
+            connection, division_regions, diagnostics.c.region_code, diagnostics.c.region_name
+        )
     return (
         tuple((code, f"{name} ({code})") for code, name in sorted(departements)),
         tuple((code, name) for code, name in sorted(regions)),
     )
+
+
+def _places_of(connection: Connection, official: Table, code: Column, name: Column) -> list:
+    """``(code, name)`` of the official division's table, else of the diagnostics' columns."""
+    rows = connection.execute(select(official.c.code, official.c.name)).all()
+    if rows:
+        return rows
+    return connection.execute(select(code, func.max(name)).where(code.is_not(None)).group_by(code)).all()

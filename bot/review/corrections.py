@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.review.filters import Page, ReviewInputError
+from bot.review.filters import Page, ReviewInputError, read_page
 from bot.review.nlu import Correction, EntitySpan, check_entities
 from bot.review.text import clean_line, example_key
 from bot.settings import FALLBACK_INTENT
@@ -154,16 +155,16 @@ def _find(connection: Connection, key: str, intent: str) -> int | None:
 
 def list_corrections(engine: Engine, page: int | None = None, per_page: int = 50) -> Page[Correction]:
     """Corrections, newest first; every one when ``page`` is None."""
+    statement = select(corrections).order_by(corrections.c.created_at.desc(), corrections.c.id.desc())
     with engine.connect() as connection:
-        total = int(connection.scalar(select(func.count()).select_from(corrections)) or 0)
-        query = select(corrections).order_by(corrections.c.created_at.desc(), corrections.c.id.desc())
         if page is None:
-            page, per_page = 1, max(total, 1)
+            rows = connection.execute(statement).all()
+            found = Page(items=tuple(rows), page=1, per_page=max(len(rows), 1), total=len(rows))
         else:
-            page = min(max(1, page), max(1, -(-total // per_page)))
-            query = query.limit(per_page).offset((page - 1) * per_page)
-        rows = connection.execute(query).all()
-    return Page(items=tuple(_correction(row) for row in rows), page=page, per_page=per_page, total=total)
+            found = read_page(
+                connection, statement, select(func.count()).select_from(corrections), page, per_page
+            )
+    return replace(found, items=tuple(_correction(row) for row in found.items))
 
 
 def corrections_of(engine: Engine, sender_id: str) -> tuple[Correction, ...]:

@@ -14,6 +14,9 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql import Select
+
 from bot.population_bands import BANDS_BY_CODE
 from bot.review.labels import CONVERSATION_STATUSES, REVIEW_STATUSES
 from bot.review.text import clean_line
@@ -248,3 +251,13 @@ class Page(Generic[T]):
     @property
     def last_index(self) -> int:
         return (self.page - 1) * self.per_page + len(self.items)
+
+
+def read_page(
+    connection: Connection, statement: Select, count: Select, page: int, per_page: int
+) -> Page[Row]:
+    """One page of ``statement``'s rows (``count`` counts them all), the page clamped to the last."""
+    total = int(connection.scalar(count) or 0)
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    rows = connection.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=tuple(rows), page=page, per_page=per_page, total=total)
