@@ -52,6 +52,14 @@ def normalise_tag(raw: str) -> str:
     return tag
 
 
+def parse_day(text: str) -> date:
+    """A day written ``AAAA-MM-JJ``; :class:`ReviewInputError` (French) otherwise."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ReviewInputError(staff_text("filter_date_invalid")) from None
+
+
 def parse_tags(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """Tags from a comma-separated string (or a list), normalised, without duplicates, sorted."""
     items = raw.split(",") if isinstance(raw, str) else list(raw)
@@ -117,9 +125,9 @@ class ConversationFilters:
             value = raw(name)
             if value is not None:
                 try:
-                    values[name] = date.fromisoformat(value)
-                except ValueError:
-                    errors[name] = staff_text("filter_date_invalid")
+                    values[name] = parse_day(value)
+                except ReviewInputError as exc:
+                    errors[name] = str(exc)
         for name, minimum, maximum in (
             ("population_min", 0, 10**12),
             ("population_max", 0, 10**12),
@@ -144,23 +152,19 @@ class ConversationFilters:
                     errors[name] = staff_text("filter_too_long")
                 else:
                     values[name] = value
-        for name, allowed in (
-            ("status", CONVERSATION_STATUSES),
-            ("review_status", REVIEW_STATUSES),
-            ("origin", ORIGINS),
+        for name, allowed, unknown in (
+            ("status", CONVERSATION_STATUSES, "filter_unknown_value"),
+            ("review_status", REVIEW_STATUSES, "filter_unknown_value"),
+            ("origin", ORIGINS, "filter_unknown_value"),
+            ("population_band", BANDS_BY_CODE, "filter_unknown_band"),
+            ("sort", SORTS, "filter_unknown_sort"),
         ):
             value = raw(name)
             if value is not None:
                 if value in allowed:
                     values[name] = value
                 else:
-                    errors[name] = staff_text("filter_unknown_value")
-        band = raw("population_band")
-        if band is not None:
-            if band in BANDS_BY_CODE:
-                values["population_band"] = band
-            else:
-                errors["population_band"] = staff_text("filter_unknown_band")
+                    errors[name] = staff_text(unknown)
         for name, pattern, known, unknown in (
             ("departement", DEPARTEMENT_CODE, departements, staff_text("filter_unknown_departement")),
             ("region", REGION_CODE, regions, staff_text("filter_unknown_region")),
@@ -185,12 +189,6 @@ class ConversationFilters:
                     errors[name] = staff_text("filter_at_most", maximum=MAX_SEARCH_LENGTH)
                 else:
                     values[name] = value
-        sort = raw("sort")
-        if sort is not None:
-            if sort in SORTS:
-                values["sort"] = sort
-            else:
-                errors["sort"] = staff_text("filter_unknown_sort")
         return cls(**values), errors
 
     def to_query(self, **extra: Any) -> str:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from bot.review import ConversationFilters
-from bot.staff_text import staff_text
+from bot.review.filters import ReviewInputError, parse_day
 from bot.web.staff.auth import Staff, render
 
 
@@ -17,9 +17,9 @@ def _day(request: Request, name: str, errors: dict[str, str]) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = staff_text("filter_date_invalid")
+        return parse_day(raw)
+    except ReviewInputError as exc:
+        errors[name] = str(exc)
         return None
 
 
