@@ -124,32 +124,28 @@ class ConversationQuery:
         if filters.date_to is not None:
             end = self._day_start(filters.date_to + timedelta(days=1))
             conditions.append(summaries.c.started_at < literal(end, UTCDateTime))
-        if filters.authority_type is not None:
-            conditions.append(diagnostics.c.authority_type == filters.authority_type)
-        if filters.population_min is not None:
-            conditions.append(diagnostics.c.population >= filters.population_min)
-        if filters.population_max is not None:
-            conditions.append(diagnostics.c.population <= filters.population_max)
-        if filters.population_band is not None:
-            # The population column holds the official population when the diagnostic has one.
-            band = BANDS_BY_CODE[filters.population_band]
-            conditions.append(diagnostics.c.population >= band.minimum)
-            if band.maximum is not None:
-                conditions.append(diagnostics.c.population <= band.maximum)
-        if filters.departement is not None:
-            conditions.append(diagnostics.c.departement_code == filters.departement)
-        if filters.region is not None:
-            conditions.append(diagnostics.c.region_code == filters.region)
-        if filters.status is not None:
-            conditions.append(self.status == filters.status)
-        if filters.min_flagged is not None:
-            conditions.append(summaries.c.fallbacks + summaries.c.low_confidence >= filters.min_flagged)
-        if filters.level is not None:
-            conditions.append(results.c.level == filters.level)
-        if filters.action is not None:
-            conditions.append(results.c.recommended_action == filters.action)
-        if filters.review_status is not None:
-            conditions.append(self.review_status == filters.review_status)
+        # The population column holds the official population when the diagnostic has one.
+        band = BANDS_BY_CODE[filters.population_band] if filters.population_band is not None else None
+        for column, equal in (
+            (diagnostics.c.authority_type, filters.authority_type),
+            (diagnostics.c.departement_code, filters.departement),
+            (diagnostics.c.region_code, filters.region),
+            (self.status, filters.status),
+            (results.c.level, filters.level),
+            (results.c.recommended_action, filters.action),
+            (self.review_status, filters.review_status),
+        ):
+            if equal is not None:
+                conditions.append(column == equal)
+        for column, at_least, at_most in (
+            (diagnostics.c.population, filters.population_min, filters.population_max),
+            (diagnostics.c.population, band.minimum if band else None, band.maximum if band else None),
+            (summaries.c.fallbacks + summaries.c.low_confidence, filters.min_flagged, None),
+        ):
+            if at_least is not None:
+                conditions.append(column >= at_least)
+            if at_most is not None:
+                conditions.append(column <= at_most)
         if filters.tag is not None:
             conditions.append(
                 summaries.c.sender_id.in_(select(tags.c.sender_id).where(tags.c.tag == filters.tag))
