@@ -17,14 +17,10 @@ from bot.authorities.division import SOURCE
 from bot.authorities.index import AuthorityIndex
 from bot.authorities.match import DEFAULT_LIMIT, find
 from bot.authorities.pack import PackError, find_pack, read_pack
+from bot.formatting import number
 from bot.staff_text import staff_text
 from bot.storage import make_engine, migrate
 from bot.storage.division import LoadOutcome, count_rows, load_division, loaded_version, read_division
-
-
-def _number(value: float, digits: int = 0) -> str:
-    """Written the French way: 34 969 ; 1,6."""
-    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -60,9 +56,9 @@ def _load(args: argparse.Namespace) -> int:
                 "authorities_loaded",
                 version=version.version,
                 pack=pack.name,
-                communes=_number(version.communes),
-                epcis=_number(version.epcis),
-                seconds=_number(time.perf_counter() - started, 1),
+                communes=number(version.communes),
+                epcis=number(version.epcis),
+                seconds=number(time.perf_counter() - started),
             )
         )
     return 0
@@ -84,8 +80,8 @@ def _status(args: argparse.Namespace) -> int:
             source=SOURCE,
             version=version.version,
             loaded_at=f"{version.loaded_at:%Y-%m-%d %H:%M}",
-            communes=_number(counts["division_communes"]),
-            epcis=_number(counts["division_epcis"]),
+            communes=number(counts["division_communes"]),
+            epcis=number(counts["division_epcis"]),
             departements=counts["division_departements"],
             regions=counts["division_regions"],
             sha256=version.sha256[:12],
