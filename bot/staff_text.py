@@ -66,6 +66,8 @@ REQUIRED_STAFF_MESSAGES: dict[str, frozenset[str]] = {
         "nlu_export_advice": (),
         "export_unknown": (),
         "export_skipped": (),
+        "export_yes": (),
+        "export_no": (),
         "delete_confirm": ("sender_id",),
         "delete_nothing": (),
         "delete_no_data": ("sender_id",),

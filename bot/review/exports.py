@@ -163,7 +163,7 @@ def csv_cell(value: Any) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return staff_text("export_yes" if value else "export_no")
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, (list, tuple)):
