@@ -140,7 +140,7 @@ def _staff_roles(args: argparse.Namespace) -> int:
 
 
 def _staff_list(args: argparse.Namespace) -> int:
-    users = _with_accounts(args, StaffAccounts.list_users)
+    users = _with_accounts(args, lambda accounts: accounts.list_users())
     if not users:
         print(staff_text("accounts_none"))
         return 0
