@@ -21,6 +21,7 @@ from bot.group_report import GroupReporter
 from bot.questionnaire import default_questionnaire
 from bot.recommendations import default_catalogue
 from bot.review import cli as review_cli
+from bot.staff_text import staff_text
 from bot.storage import DiagnosticStore
 from bot.storage.groups import GroupNotFoundError, GroupStore
 
@@ -28,7 +29,7 @@ from bot.storage.groups import GroupNotFoundError, GroupStore
 def _export(args: argparse.Namespace) -> int:
     exported = DiagnosticStore.from_url(args.database_url).export(args.sender_id)
     if exported is None:
-        print(f"Aucun diagnostic pour l'identifiant « {args.sender_id} ».", file=sys.stderr)
+        print(staff_text("cli_no_diagnostic", sender_id=args.sender_id), file=sys.stderr)
         return 1
     json.dump(exported, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -41,7 +42,7 @@ def _export_group(args: argparse.Namespace) -> int:
     try:
         group = groups.get(args.group_id)
     except GroupNotFoundError:
-        print(f"Aucun groupe n° {args.group_id}.", file=sys.stderr)
+        print(staff_text("cli_no_group", group_id=args.group_id), file=sys.stderr)
         return 1
     reporter = GroupReporter(groups, default_questionnaire(), default_catalogue(), default_group_content())
     json.dump(reporter.describe(group), sys.stdout, ensure_ascii=False, indent=2)
@@ -50,23 +51,23 @@ def _export_group(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Outils du diagnostic.")
+    parser = argparse.ArgumentParser(prog="python -m bot", description=staff_text("cli_description"))
     parser.add_argument(
         "--database-url",
         default=None,
-        help="URL SQLAlchemy du stockage (par défaut : DIAGNOSTIC_DATABASE_URL, sinon var/diagnostic.db)",
+        help=staff_text("cli_database_url_help"),
     )
     parser.add_argument(
         "--tracker-url",
         default=None,
-        help="URL SQLAlchemy des conversations de Rasa (défaut : TRACKER_DIALECT, TRACKER_URL, TRACKER_DB)",
+        help=staff_text("cli_tracker_url_help"),
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    export = commands.add_parser("export", help="affiche un diagnostic enregistré, en JSON")
-    export.add_argument("sender_id", help="identifiant de la conversation (sender id)")
+    export = commands.add_parser("export", help=staff_text("cli_export_help"))
+    export.add_argument("sender_id", help=staff_text("cli_sender_id_help"))
     export.set_defaults(handler=_export)
-    export_group = commands.add_parser("export-group", help="affiche un diagnostic de groupe, en JSON")
-    export_group.add_argument("group_id", type=int, help="numéro du groupe (liste : espace équipe, Groupes)")
+    export_group = commands.add_parser("export-group", help=staff_text("cli_export_group_help"))
+    export_group.add_argument("group_id", type=int, help=staff_text("cli_group_id_help"))
     export_group.set_defaults(handler=_export_group)
     review_cli.add_commands(commands)
     authorities_cli.add_commands(commands)

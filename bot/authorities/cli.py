@@ -17,13 +17,10 @@ from bot.authorities.division import SOURCE
 from bot.authorities.index import AuthorityIndex
 from bot.authorities.match import DEFAULT_LIMIT, find
 from bot.authorities.pack import PackError, find_pack, read_pack
+from bot.formatting import number
+from bot.staff_text import staff_text
 from bot.storage import make_engine, migrate
 from bot.storage.division import LoadOutcome, count_rows, load_division, loaded_version, read_division
-
-
-def _number(value: float, digits: int = 0) -> str:
-    """Written the French way: 34 969 ; 1,6."""
-    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -46,17 +43,23 @@ def _load(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if outcome is LoadOutcome.UNCHANGED:
-        print(f"Découpage administratif {version.version} déjà chargé ({pack.name}) : rien à faire.")
+        print(staff_text("authorities_unchanged", version=version.version, pack=pack.name))
     elif outcome is LoadOutcome.NEWER_KEPT:
         print(
-            f"La version {version.version}, plus récente que {division.version} ({pack.name}), est déjà "
-            "chargée : rien n'est remplacé (--force pour la remplacer)."
+            staff_text(
+                "authorities_newer_kept", version=version.version, division=division.version, pack=pack.name
+            )
         )
     else:
         print(
-            f"Découpage administratif {version.version} chargé depuis {pack.name} : "
-            f"{_number(version.communes)} communes, {_number(version.epcis)} EPCI "
-            f"({_number(time.perf_counter() - started, 1)} s)."
+            staff_text(
+                "authorities_loaded",
+                version=version.version,
+                pack=pack.name,
+                communes=number(version.communes),
+                epcis=number(version.epcis),
+                seconds=number(time.perf_counter() - started),
+            )
         )
     return 0
 
@@ -69,13 +72,20 @@ def _status(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if version is None:
-        print("Le découpage administratif n'est pas chargé : python -m bot authorities load.")
+        print(staff_text("authorities_not_loaded"))
         return 1
     print(
-        f"{SOURCE} {version.version}, chargé le {version.loaded_at:%Y-%m-%d %H:%M} (UTC) : "
-        f"{_number(counts['division_communes'])} communes, {_number(counts['division_epcis'])} EPCI, "
-        f"{counts['division_departements']} départements, {counts['division_regions']} régions "
-        f"(SHA-256 {version.sha256[:12]}…)."
+        staff_text(
+            "authorities_status",
+            source=SOURCE,
+            version=version.version,
+            loaded_at=f"{version.loaded_at:%Y-%m-%d %H:%M}",
+            communes=number(counts["division_communes"]),
+            epcis=number(counts["division_epcis"]),
+            departements=counts["division_departements"],
+            regions=counts["division_regions"],
+            sha256=version.sha256[:12],
+        )
     )
     return 0
 
@@ -94,10 +104,7 @@ def load_index(database_url: str | None = None) -> AuthorityIndex | None:
 def _find(args: argparse.Namespace) -> int:
     index = load_index(args.database_url)
     if index is None:
-        print(
-            "Le découpage administratif n'est pas chargé : lancez « python -m bot authorities load ».",
-            file=sys.stderr,
-        )
+        print(staff_text("authorities_not_loaded_find"), file=sys.stderr)
         return 1
     candidates = find(index, args.text, limit=args.limit)
     found = {"candidates": [candidate.as_dict() for candidate in candidates]}
@@ -107,37 +114,30 @@ def _find(args: argparse.Namespace) -> int:
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    authorities = commands.add_parser(
-        "authorities", help="découpage administratif officiel (communes, EPCI) : chargement, état"
-    )
+    authorities = commands.add_parser("authorities", help=staff_text("cli_authorities_help"))
     actions = authorities.add_subparsers(dest="authorities_command", required=True)
     load = actions.add_parser(
         "load",
-        help="charge (ou recharge) le découpage depuis la copie npm de var/npm-cache/ ou --from",
-        description=(
-            "Charge le découpage administratif dans le stockage, en une transaction. Ne fait rien si "
-            "ce paquet est déjà chargé, et ne remplace pas une version plus récente sans --force."
-        ),
+        help=staff_text("cli_authorities_load_help"),
+        description=staff_text("cli_authorities_load_description"),
     )
     load.add_argument(
         "--from",
         dest="pack",
         metavar="TARBALL",
-        help=f"paquet npm de {SOURCE} (npm pack) ; défaut : le plus récent de var/npm-cache/",
+        help=staff_text("cli_authorities_from_help", source=SOURCE),
     )
-    load.add_argument(
-        "--force", action="store_true", help="recharge même une version identique ou plus ancienne"
-    )
+    load.add_argument("--force", action="store_true", help=staff_text("cli_authorities_force_help"))
     load.set_defaults(handler=_load)
-    status = actions.add_parser("status", help="version chargée et nombre de communes, EPCI…")
+    status = actions.add_parser("status", help=staff_text("cli_authorities_status_help"))
     status.set_defaults(handler=_status)
 
     finder = commands.add_parser(
         "find-authority",
-        help="cherche une commune ou un EPCI par son nom ; affiche les candidats en JSON",
+        help=staff_text("cli_find_authority_help"),
     )
+    finder.add_argument("text", help=staff_text("cli_find_authority_text_help"))
     finder.add_argument(
-        "text", help="le nom tel qu'on le tape (« mairie de St Etienne », « CC du Pays d'Uzès »)"
+        "--limit", type=int, default=DEFAULT_LIMIT, help=staff_text("cli_find_authority_limit_help")
     )
-    finder.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="nombre de candidats au plus")
     finder.set_defaults(handler=_find)

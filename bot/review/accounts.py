@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.review import passwords
 from bot.review.passwords import MAX_PASSWORD_LENGTH, PasswordError
+from bot.staff_text import staff_text
 from bot.storage.engine import make_engine
 from bot.storage.migrate import migrate
 from bot.storage.models import as_utc, utcnow
@@ -43,7 +44,7 @@ staff_sessions = StaffSessionRow.__table__
 REVIEWER, ADMINISTRATOR = STAFF_ROLES
 ROLES = STAFF_ROLES
 # How each role is called on the pages and on the command line.
-ROLE_LABELS = {REVIEWER: "relecteur", ADMINISTRATOR: "administrateur"}
+ROLE_LABELS = {REVIEWER: staff_text("role_reviewer"), ADMINISTRATOR: staff_text("role_administrator")}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -79,14 +80,14 @@ def parse_role(value: str) -> str:
     for role, label in ROLE_LABELS.items():
         if wanted in (role, label):
             return role
-    raise AccountError(f"Rôle inconnu : {value!r} (rôles : {', '.join(ROLE_LABELS.values())}).")
+    raise AccountError(staff_text("role_unknown", value=repr(value), roles=", ".join(ROLE_LABELS.values())))
 
 
 def normalise_email(email: str) -> str:
     """Trimmed, lower case; raises :class:`AccountError` if it does not look like an address."""
     value = (email or "").strip().lower()
     if not _EMAIL.match(value) or len(value) > MAX_EMAIL_LENGTH:
-        raise AccountError(f"Adresse électronique invalide : {email!r}")
+        raise AccountError(staff_text("email_invalid", email=repr(email)))
     return value
 
 
@@ -151,7 +152,7 @@ class StaffAccounts:
                     )
                 )
         except IntegrityError:
-            raise AccountError(f"Un compte existe déjà pour {address}.") from None
+            raise AccountError(staff_text("account_exists", email=address)) from None
         user = self.by_email(address)
         assert user is not None
         return user
@@ -164,7 +165,7 @@ class StaffAccounts:
         with self.engine.begin() as connection:
             user_id = connection.scalar(select(staff_users.c.id).where(staff_users.c.email == address))
             if user_id is None:
-                raise AccountError(f"Aucun compte pour {address}.")
+                raise AccountError(staff_text("account_unknown", email=address))
             connection.execute(
                 update(staff_users)
                 .where(staff_users.c.id == user_id)
@@ -183,7 +184,7 @@ class StaffAccounts:
                 update(staff_users).where(staff_users.c.email == address).values(role=role)
             ).rowcount
         if not changed:
-            raise AccountError(f"Aucun compte pour {address}.")
+            raise AccountError(staff_text("account_unknown", email=address))
         user = self.by_email(address)
         assert user is not None
         return user

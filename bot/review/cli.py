@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from bot.review.accounts import (
     ADMINISTRATOR,
@@ -28,12 +28,15 @@ from bot.review.accounts import (
     parse_role,
 )
 from bot.review.deletion import DurationError, parse_duration
+from bot.review.passwords import MIN_PASSWORD_LENGTH
 from bot.review.service import Review
+from bot.staff_text import staff_text
 
 PASSWORD_ENV = "DIAGNOSTIC_STAFF_PASSWORD"
+T = TypeVar("T")
 ROLE_RIGHTS = {
-    REVIEWER: "lit les conversations, les marque relues, les étiquette, écrit des notes, corrige la NLU",
-    ADMINISTRATOR: "tout ce que fait un relecteur, plus exports, suppressions, purge et comptes",
+    REVIEWER: staff_text("role_rights_reviewer"),
+    ADMINISTRATOR: staff_text("role_rights_administrator"),
 }
 
 
@@ -41,8 +44,8 @@ def _actor() -> str:
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
-        user = "inconnu"
-    return f"ligne de commande ({user})"
+        user = staff_text("cli_unknown_user")
+    return staff_text("cli_actor", user=user)
 
 
 def _review(args: argparse.Namespace) -> Review:
@@ -74,14 +77,23 @@ def _read_password(stream: TextIO = sys.stderr) -> str:
     from_env = os.environ.get(PASSWORD_ENV)
     if from_env:
         return from_env
-    first = getpass.getpass(
-        "Mot de passe (12 caractères au moins, difficile à deviner : plusieurs mots peu courants) : ",
-        stream=stream,
-    )
-    second = getpass.getpass("Le même mot de passe, encore une fois : ", stream=stream)
+    first = getpass.getpass(staff_text("password_prompt", minimum=MIN_PASSWORD_LENGTH) + " ", stream=stream)
+    second = getpass.getpass(staff_text("password_prompt_again") + " ", stream=stream)
     if first != second:
-        raise AccountError("Les deux mots de passe sont différents.")
+        raise AccountError(staff_text("passwords_differ"))
     return first
+
+
+def _with_accounts(args: argparse.Namespace, use: Callable[[StaffAccounts], T]) -> T | None:
+    """``use(accounts)``; None, with the refusal printed, when it raises :class:`AccountError`."""
+    accounts = StaffAccounts.from_url(args.database_url)
+    try:
+        return use(accounts)
+    except AccountError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    finally:
+        accounts.engine.dispose()
 
 
 def _change_account(
@@ -90,14 +102,9 @@ def _change_account(
     done: Callable[[StaffUser], str],
 ) -> int:
     """Apply one change to the accounts; print ``done(user)``, or the refusal (exit code 1)."""
-    accounts = StaffAccounts.from_url(args.database_url)
-    try:
-        user = change(accounts)
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
+    user = _with_accounts(args, change)
+    if user is None:
         return 1
-    finally:
-        accounts.engine.dispose()
     print(done(user))
     return 0
 
@@ -106,7 +113,7 @@ def _staff_add(args: argparse.Namespace) -> int:
     return _change_account(
         args,
         lambda accounts: accounts.add(args.email, _read_password(), parse_role(args.role)),
-        lambda user: f"Compte créé : {user.email} ({user.role_label})",
+        lambda user: staff_text("account_created", email=user.email, role=user.role_label),
     )
 
 
@@ -114,7 +121,7 @@ def _staff_password(args: argparse.Namespace) -> int:
     return _change_account(
         args,
         lambda accounts: accounts.set_password(args.email, _read_password()),
-        lambda user: f"Mot de passe changé : {user.email} (ses sessions ouvertes sont fermées)",
+        lambda user: staff_text("account_password_changed", email=user.email),
     )
 
 
@@ -122,7 +129,7 @@ def _staff_role(args: argparse.Namespace) -> int:
     return _change_account(
         args,
         lambda accounts: accounts.set_role(args.email, parse_role(args.role)),
-        lambda user: f"Rôle changé : {user.email} est maintenant {user.role_label}",
+        lambda user: staff_text("account_role_changed", email=user.email, role=user.role_label),
     )
 
 
@@ -133,36 +140,29 @@ def _staff_roles(args: argparse.Namespace) -> int:
 
 
 def _staff_list(args: argparse.Namespace) -> int:
-    accounts = StaffAccounts.from_url(args.database_url)
-    try:
-        users = accounts.list_users()
-    finally:
-        accounts.engine.dispose()
+    users = _with_accounts(args, lambda accounts: accounts.list_users())
     if not users:
-        print("Aucun compte. Créez-en un : python -m bot staff add ADRESSE --role administrateur")
+        print(staff_text("accounts_none"))
         return 0
     for user in users:
-        last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "jamais"
-        print(
-            f"{user.email}\t{user.role_label}\tcréé le {user.created_at:%Y-%m-%d}\t"
-            f"dernière connexion : {last}"
+        last = (
+            user.last_login_at.strftime("%Y-%m-%d %H:%M")
+            if user.last_login_at
+            else staff_text("account_never_logged_in")
         )
+        created = staff_text("account_created_on", day=f"{user.created_at:%Y-%m-%d}")
+        print("\t".join((user.email, user.role_label, created, staff_text("account_last_login", last=last))))
     return 0
 
 
 def _staff_remove(args: argparse.Namespace) -> int:
-    accounts = StaffAccounts.from_url(args.database_url)
-    try:
-        removed = accounts.remove(args.email)
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
+    removed = _with_accounts(args, lambda accounts: accounts.remove(args.email))
+    if removed is None:
         return 1
-    finally:
-        accounts.engine.dispose()
     if not removed:
-        print(f"Aucun compte pour {args.email}.", file=sys.stderr)
+        print(staff_text("account_unknown", email=args.email), file=sys.stderr)
         return 1
-    print(f"Compte supprimé : {args.email.strip().lower()} (ses sessions ouvertes sont fermées)")
+    print(staff_text("account_removed", email=args.email.strip().lower()))
     return 0
 
 
@@ -176,33 +176,37 @@ def _export_nlu(args: argparse.Namespace) -> int:
     finally:
         review.close()
     _write([export.yaml], args.output)
-    print(f"{len(export.included)} exemple(s) exporté(s).", file=sys.stderr)
+    print(staff_text("nlu_exported", count=len(export.included)), file=sys.stderr)
     for skipped in export.skipped:
-        print(
-            f"  ignoré : « {skipped.correction.text} » ({skipped.correction.intent}) — {skipped.reason}",
-            file=sys.stderr,
+        correction = skipped.correction
+        line = staff_text(
+            "nlu_skipped", text=correction.text, intent=correction.intent, reason=skipped.reason
         )
+        print(f"  {line}", file=sys.stderr)
+    return 0
+
+
+def _export(args: argparse.Namespace, chunks: Callable[[Review], Iterable[str]], action: str) -> int:
+    """Write ``chunks(review)`` to ``--output`` (or the standard output), and audit ``action``."""
+    review = _review(args)
+    try:
+        _write(chunks(review), args.output)
+        review.audit(_actor(), action)
+    finally:
+        review.close()
     return 0
 
 
 def _export_diagnostics(args: argparse.Namespace) -> int:
-    review = _review(args)
-    try:
-        _write(review.diagnostics_csv() if args.format == "csv" else review.diagnostics_json(), args.output)
-        review.audit(_actor(), f"export_diagnostics_{args.format}")
-    finally:
-        review.close()
-    return 0
+    return _export(
+        args,
+        Review.diagnostics_csv if args.format == "csv" else Review.diagnostics_json,
+        f"export_diagnostics_{args.format}",
+    )
 
 
 def _export_transcripts(args: argparse.Namespace) -> int:
-    review = _review(args)
-    try:
-        _write(review.transcripts_json(), args.output)
-        review.audit(_actor(), "export_transcripts")
-    finally:
-        review.close()
-    return 0
+    return _export(args, Review.transcripts_json, "export_transcripts")
 
 
 # --- deletion ----------------------------------------------------------------------------
@@ -210,11 +214,9 @@ def _export_transcripts(args: argparse.Namespace) -> int:
 
 def _delete(args: argparse.Namespace) -> int:
     if not args.yes:
-        answer = input(
-            f"Supprimer définitivement la conversation « {args.sender_id} » des deux stockages ? [o/N] "
-        )
+        answer = input(staff_text("delete_confirm", sender_id=args.sender_id) + " ")
         if answer.strip().lower() not in ("o", "oui", "y", "yes"):
-            print("Rien n'a été supprimé.", file=sys.stderr)
+            print(staff_text("delete_nothing"), file=sys.stderr)
             return 1
     _log_to_stderr()
     review = _review(args)
@@ -223,11 +225,15 @@ def _delete(args: argparse.Namespace) -> int:
     finally:
         review.close()
     if not report.events and not report.diagnostics and not report.review_rows:
-        print(f"Aucune donnée pour la conversation « {args.sender_id} ».", file=sys.stderr)
+        print(staff_text("delete_no_data", sender_id=args.sender_id), file=sys.stderr)
         return 1
     print(
-        f"Conversation supprimée : {report.events} événement(s), {report.diagnostics} diagnostic(s), "
-        f"{report.review_rows} ligne(s) de relecture."
+        staff_text(
+            "delete_done",
+            events=report.events,
+            diagnostics=report.diagnostics,
+            review_rows=report.review_rows,
+        )
     )
     return 0
 
@@ -244,72 +250,67 @@ def _purge(args: argparse.Namespace) -> int:
         report = review.purge(older_than, _actor(), dry_run=args.dry_run)
     finally:
         review.close()
-    verb = "seraient supprimées" if report.dry_run else "supprimée(s)"
     print(
-        f"{report.conversations} conversation(s) sans activité depuis {older_than.days} jours {verb} "
-        f"({report.events} événement(s), {report.diagnostics} diagnostic(s))."
+        staff_text(
+            "purge_dry_run" if report.dry_run else "purge_done",
+            conversations=report.conversations,
+            days=older_than.days,
+            events=report.events,
+            diagnostics=report.diagnostics,
+        )
     )
     return 0
 
 
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", "-o", default=None, help=staff_text("cli_output_help"))
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register the review's commands on the ``python -m bot`` parser."""
-    staff = commands.add_parser("staff", help="comptes de l'équipe (espace de relecture)")
+    staff = commands.add_parser("staff", help=staff_text("cli_staff_help"))
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
-    add = staff_commands.add_parser(
-        "add", help=f"crée un compte (mot de passe demandé deux fois, ou lu dans {PASSWORD_ENV})"
-    )
-    add.add_argument("email", help="adresse électronique")
+    add = staff_commands.add_parser("add", help=staff_text("cli_staff_add_help", variable=PASSWORD_ENV))
+    add.add_argument("email", help=staff_text("cli_email_help"))
     role_labels = list(ROLE_LABELS.values())
     add.add_argument(
-        "--role",
-        choices=role_labels,
-        default=ROLE_LABELS[REVIEWER],
-        help="rôle du compte (par défaut : relecteur ; voir « staff roles »)",
+        "--role", choices=role_labels, default=ROLE_LABELS[REVIEWER], help=staff_text("cli_role_help")
     )
     add.set_defaults(handler=_staff_add)
-    listing = staff_commands.add_parser("list", help="liste les comptes et leur rôle")
+    listing = staff_commands.add_parser("list", help=staff_text("cli_staff_list_help"))
     listing.set_defaults(handler=_staff_list)
-    role = staff_commands.add_parser("role", help="change le rôle d'un compte")
-    role.add_argument("email", help="adresse électronique")
-    role.add_argument("role", choices=role_labels, help="nouveau rôle")
+    role = staff_commands.add_parser("role", help=staff_text("cli_staff_role_help"))
+    role.add_argument("email", help=staff_text("cli_email_help"))
+    role.add_argument("role", choices=role_labels, help=staff_text("cli_new_role_help"))
     role.set_defaults(handler=_staff_role)
-    roles = staff_commands.add_parser("roles", help="liste les rôles et ce qu'ils permettent")
+    roles = staff_commands.add_parser("roles", help=staff_text("cli_staff_roles_help"))
     roles.set_defaults(handler=_staff_roles)
-    remove = staff_commands.add_parser("remove", help="supprime un compte (et ferme ses sessions)")
-    remove.add_argument("email", help="adresse électronique")
+    remove = staff_commands.add_parser("remove", help=staff_text("cli_staff_remove_help"))
+    remove.add_argument("email", help=staff_text("cli_email_help"))
     remove.set_defaults(handler=_staff_remove)
-    password = staff_commands.add_parser(
-        "password", help="change le mot de passe (et ferme les sessions ouvertes du compte)"
-    )
-    password.add_argument("email", help="adresse électronique")
+    password = staff_commands.add_parser("password", help=staff_text("cli_staff_password_help"))
+    password.add_argument("email", help=staff_text("cli_email_help"))
     password.set_defaults(handler=_staff_password)
 
-    nlu = commands.add_parser("export-nlu", help="écrit les corrections en YAML NLU de Rasa")
-    nlu.add_argument(
-        "--output", "-o", default=None, help="fichier à écrire (par défaut : la sortie standard)"
-    )
+    nlu = commands.add_parser("export-nlu", help=staff_text("cli_export_nlu_help"))
+    _add_output(nlu)
     nlu.set_defaults(handler=_export_nlu)
 
-    diagnostics = commands.add_parser("export-diagnostics", help="tous les diagnostics, en CSV ou JSON")
+    diagnostics = commands.add_parser("export-diagnostics", help=staff_text("cli_export_diagnostics_help"))
     diagnostics.add_argument("--format", choices=("csv", "json"), default="csv")
-    diagnostics.add_argument(
-        "--output", "-o", default=None, help="fichier à écrire (par défaut : la sortie standard)"
-    )
+    _add_output(diagnostics)
     diagnostics.set_defaults(handler=_export_diagnostics)
 
-    transcripts = commands.add_parser("export-transcripts", help="toutes les conversations, en JSON")
-    transcripts.add_argument(
-        "--output", "-o", default=None, help="fichier à écrire (par défaut : la sortie standard)"
-    )
+    transcripts = commands.add_parser("export-transcripts", help=staff_text("cli_export_transcripts_help"))
+    _add_output(transcripts)
     transcripts.set_defaults(handler=_export_transcripts)
 
-    delete = commands.add_parser("delete", help="supprime une conversation des deux stockages (sur demande)")
-    delete.add_argument("sender_id", help="identifiant de la conversation (sender id)")
-    delete.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
+    delete = commands.add_parser("delete", help=staff_text("cli_delete_help"))
+    delete.add_argument("sender_id", help=staff_text("cli_sender_id_help"))
+    delete.add_argument("--yes", action="store_true", help=staff_text("cli_yes_help"))
     delete.set_defaults(handler=_delete)
 
-    purge = commands.add_parser("purge", help="supprime les conversations sans activité depuis une durée")
-    purge.add_argument("--older-than", required=True, help="durée : 365d (jours), 30d, 12w (semaines)")
-    purge.add_argument("--dry-run", action="store_true", help="compte sans rien supprimer")
+    purge = commands.add_parser("purge", help=staff_text("cli_purge_help"))
+    purge.add_argument("--older-than", required=True, help=staff_text("cli_older_than_help"))
+    purge.add_argument("--dry-run", action="store_true", help=staff_text("cli_dry_run_help"))
     purge.set_defaults(handler=_purge)

@@ -8,19 +8,20 @@ and paginating all happen in SQL; only one page of rows reaches Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, false, func, literal, or_, select, true
-from sqlalchemy.engine import Engine
+from sqlalchemy import Column, Table, and_, case, false, func, literal, or_, select, true
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Select
 
 from bot.population_bands import BANDS_BY_CODE, PopulationBand, band_of
 from bot.records import OPEN_STATUSES
-from bot.review.filters import ConversationFilters, Page
+from bot.review.filters import ConversationFilters, Page, read_page
 from bot.review.labels import Labels
 from bot.review.text import like_pattern, search_key
+from bot.staff_text import staff_text
 from bot.storage.division_models import DepartementRow, RegionRow
 from bot.storage.models import Diagnostic, ResultRow, UTCDateTime, utcnow
 from bot.storage.review_models import ReviewRow, ReviewTagRow, SummaryRow
@@ -32,7 +33,6 @@ diagnostics = Diagnostic.__table__
 results = ResultRow.__table__
 reviews = ReviewRow.__table__
 tags = ReviewTagRow.__table__
-
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class ConversationSummary:
     @property
     def code_label(self) -> str:
         """What the official code is: "code INSEE" for a commune, "SIREN" for an EPCI."""
-        return "code INSEE" if self.authority_kind == "commune" else "SIREN"
+        return staff_text("code_label_commune" if self.authority_kind == "commune" else "code_label_epci")
 
     @property
     def flagged(self) -> int:
@@ -124,32 +124,28 @@ class ConversationQuery:
         if filters.date_to is not None:
             end = self._day_start(filters.date_to + timedelta(days=1))
             conditions.append(summaries.c.started_at < literal(end, UTCDateTime))
-        if filters.authority_type is not None:
-            conditions.append(diagnostics.c.authority_type == filters.authority_type)
-        if filters.population_min is not None:
-            conditions.append(diagnostics.c.population >= filters.population_min)
-        if filters.population_max is not None:
-            conditions.append(diagnostics.c.population <= filters.population_max)
-        if filters.population_band is not None:
-            # The population column holds the official population when the diagnostic has one.
-            band = BANDS_BY_CODE[filters.population_band]
-            conditions.append(diagnostics.c.population >= band.minimum)
-            if band.maximum is not None:
-                conditions.append(diagnostics.c.population <= band.maximum)
-        if filters.departement is not None:
-            conditions.append(diagnostics.c.departement_code == filters.departement)
-        if filters.region is not None:
-            conditions.append(diagnostics.c.region_code == filters.region)
-        if filters.status is not None:
-            conditions.append(self.status == filters.status)
-        if filters.min_flagged is not None:
-            conditions.append(summaries.c.fallbacks + summaries.c.low_confidence >= filters.min_flagged)
-        if filters.level is not None:
-            conditions.append(results.c.level == filters.level)
-        if filters.action is not None:
-            conditions.append(results.c.recommended_action == filters.action)
-        if filters.review_status is not None:
-            conditions.append(self.review_status == filters.review_status)
+        # The population column holds the official population when the diagnostic has one.
+        band = BANDS_BY_CODE[filters.population_band] if filters.population_band is not None else None
+        for column, equal in (
+            (diagnostics.c.authority_type, filters.authority_type),
+            (diagnostics.c.departement_code, filters.departement),
+            (diagnostics.c.region_code, filters.region),
+            (self.status, filters.status),
+            (results.c.level, filters.level),
+            (results.c.recommended_action, filters.action),
+            (self.review_status, filters.review_status),
+        ):
+            if equal is not None:
+                conditions.append(column == equal)
+        for column, at_least, at_most in (
+            (diagnostics.c.population, filters.population_min, filters.population_max),
+            (diagnostics.c.population, band.minimum if band else None, band.maximum if band else None),
+            (summaries.c.fallbacks + summaries.c.low_confidence, filters.min_flagged, None),
+        ):
+            if at_least is not None:
+                conditions.append(column >= at_least)
+            if at_most is not None:
+                conditions.append(column <= at_most)
         if filters.tag is not None:
             conditions.append(
                 summaries.c.sender_id.in_(select(tags.c.sender_id).where(tags.c.tag == filters.tag))
@@ -226,20 +222,14 @@ def list_conversations(
 ) -> Page[ConversationSummary]:
     query = ConversationQuery(abandon_after_days, zone, now)
     conditions = query.where(filters)
+    statement = query.rows().where(*conditions).order_by(*query.order(filters.sort))
     with engine.connect() as connection:
-        total = int(connection.scalar(query.count().where(*conditions)) or 0)
-        pages = max(1, -(-total // per_page))
-        page = min(max(1, page), pages)
-        rows = connection.execute(
-            query.rows()
-            .where(*conditions)
-            .order_by(*query.order(filters.sort))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).all()
-        tags_of = _tags(connection, [row.sender_id for row in rows])
-    items = tuple(_summary(row, labels, tags_of.get(row.sender_id, ()), query.now) for row in rows)
-    return Page(items=items, page=page, per_page=per_page, total=total)
+        found = read_page(connection, statement, query.count().where(*conditions), page, per_page)
+        tags_of = _tags(connection, [row.sender_id for row in found.items])
+    return replace(
+        found,
+        items=tuple(_summary(row, labels, tags_of.get(row.sender_id, ()), query.now) for row in found.items),
+    )
 
 
 def conversation_summary(
@@ -324,23 +314,21 @@ def places(engine: Engine) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str
     load``), else those of the diagnostics that have an official authority.
     """
     with engine.connect() as connection:
-        departements = connection.execute(
-            select(division_departements.c.code, division_departements.c.name)
-        ).all()
-        regions = connection.execute(select(division_regions.c.code, division_regions.c.name)).all()
-        if not departements:
-            departements = connection.execute(
-                select(diagnostics.c.departement_code, func.max(diagnostics.c.departement_name))
-                .where(diagnostics.c.departement_code.is_not(None))
-                .group_by(diagnostics.c.departement_code)
-            ).all()
-        if not regions:
-            regions = connection.execute(
-                select(diagnostics.c.region_code, func.max(diagnostics.c.region_name))
-                .where(diagnostics.c.region_code.is_not(None))
-                .group_by(diagnostics.c.region_code)
-            ).all()
+        departements = _places_of(
+            connection, division_departements, diagnostics.c.departement_code, diagnostics.c.departement_name
+        )
+        regions = _places_of(
+            connection, division_regions, diagnostics.c.region_code, diagnostics.c.region_name
+        )
     return (
         tuple((code, f"{name} ({code})") for code, name in sorted(departements)),
         tuple((code, name) for code, name in sorted(regions)),
     )
+
+
+def _places_of(connection: Connection, official: Table, code: Column, name: Column) -> list:
+    """``(code, name)`` of the official division's table, else of the diagnostics' columns."""
+    rows = connection.execute(select(official.c.code, official.c.name)).all()
+    if rows:
+        return rows
+    return connection.execute(select(code, func.max(name)).where(code.is_not(None)).group_by(code)).all()

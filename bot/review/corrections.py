@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.review.filters import Page, ReviewInputError
+from bot.review.filters import Page, ReviewInputError, read_page
 from bot.review.nlu import Correction, EntitySpan, check_entities
 from bot.review.text import clean_line, example_key
 from bot.settings import FALLBACK_INTENT
+from bot.staff_text import staff_text
 from bot.storage.models import utcnow
 from bot.storage.review_models import CorrectionRow
 
@@ -54,7 +56,7 @@ def _as_fragments(original: str, raw: Iterable[Mapping[str, Any]]) -> list[dict[
         start, end = item.get("start"), item.get("end")
         if not item.get("text") and start is not None and end is not None:
             if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(original)):
-                raise ReviewInputError("Position d'entité hors du message.")
+                raise ReviewInputError(staff_text("entity_outside_message"))
             item["text"] = original[start:end]
         items.append(item)
     return sorted(items, key=lambda item: item.get("start") if isinstance(item.get("start"), int) else 0)
@@ -70,7 +72,7 @@ def _locate(text: str, items: list[dict[str, Any]], allowed: Sequence[str]) -> t
             if start < 0:
                 start = text.find(fragment)
             if start < 0:
-                raise ReviewInputError(f"« {fragment} » n'apparaît pas dans le message.")
+                raise ReviewInputError(staff_text("entity_not_in_message", fragment=fragment))
             item = {**item, "start": start, "end": start + len(fragment)}
             position = start + len(fragment)
         item.pop("text", None)
@@ -101,16 +103,16 @@ def add_correction(
     replaces the entities of the existing correction.
     """
     if not isinstance(text, str):
-        raise ReviewInputError("Le message doit être un texte.")
+        raise ReviewInputError(staff_text("correction_not_text"))
     cleaned = clean_line(text)
     if not cleaned:
-        raise ReviewInputError("Le message est vide.")
+        raise ReviewInputError(staff_text("correction_empty"))
     if len(cleaned) > MAX_TEXT_LENGTH:
-        raise ReviewInputError(f"Le message dépasse {MAX_TEXT_LENGTH} caractères.")
+        raise ReviewInputError(staff_text("correction_too_long", maximum=MAX_TEXT_LENGTH))
     if cleaned.startswith("/"):
-        raise ReviewInputError("Un bouton (/intention) n'est pas un exemple d'entraînement.")
+        raise ReviewInputError(staff_text("correction_button"))
     if intent not in intents or intent == FALLBACK_INTENT:
-        raise ReviewInputError(f"Intention inconnue : {intent!r}.")
+        raise ReviewInputError(staff_text("correction_unknown_intent", intent=repr(intent)))
     spans = _locate(cleaned, _as_fragments(text, entities), entity_names)
     key = example_key(cleaned)
     values = {
@@ -142,7 +144,7 @@ def add_correction(
                 return _correction(row)
         except IntegrityError:
             continue  # the same correction was added concurrently: read it back
-    raise ReviewInputError("Correction impossible à enregistrer, réessayez.")
+    raise ReviewInputError(staff_text("correction_retry"))
 
 
 def _find(connection: Connection, key: str, intent: str) -> int | None:
@@ -153,16 +155,16 @@ def _find(connection: Connection, key: str, intent: str) -> int | None:
 
 def list_corrections(engine: Engine, page: int | None = None, per_page: int = 50) -> Page[Correction]:
     """Corrections, newest first; every one when ``page`` is None."""
+    statement = select(corrections).order_by(corrections.c.created_at.desc(), corrections.c.id.desc())
     with engine.connect() as connection:
-        total = int(connection.scalar(select(func.count()).select_from(corrections)) or 0)
-        query = select(corrections).order_by(corrections.c.created_at.desc(), corrections.c.id.desc())
         if page is None:
-            page, per_page = 1, max(total, 1)
+            rows = connection.execute(statement).all()
+            found = Page(items=tuple(rows), page=1, per_page=max(len(rows), 1), total=len(rows))
         else:
-            page = min(max(1, page), max(1, -(-total // per_page)))
-            query = query.limit(per_page).offset((page - 1) * per_page)
-        rows = connection.execute(query).all()
-    return Page(items=tuple(_correction(row) for row in rows), page=page, per_page=per_page, total=total)
+            found = read_page(
+                connection, statement, select(func.count()).select_from(corrections), page, per_page
+            )
+    return replace(found, items=tuple(_correction(row) for row in found.items))
 
 
 def corrections_of(engine: Engine, sender_id: str) -> tuple[Correction, ...]:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from bot.charts.bars import bar_chart_svg
 from bot.records import OPEN_STATUSES
 from bot.review.labels import Labels
+from bot.staff_text import staff_text
 from bot.storage.models import Diagnostic, ResultRow, utcnow
 from bot.storage.review_models import FlaggedTurnRow
 
@@ -44,6 +45,13 @@ class Chart:
         return bar_chart_svg(
             self.title, self.rows, description=self.description, unit=self.unit, chart_id=f"chart-{self.key}"
         )
+
+
+def _chart(
+    key: str, label_header: str, value_header: str, rows: tuple[tuple[str, float | int], ...]
+) -> Chart:
+    """A chart titled ``chart_<key>`` in bot/content/staff.yml, its headers also from there."""
+    return Chart(key, staff_text(f"chart_{key}"), staff_text(label_header), staff_text(value_header), rows)
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,7 @@ def build_dashboard(
     order = {question_id: index for index, question_id in enumerate(labels.question_order)}
     stop_rows = tuple(
         (
-            "Avant la première question"
+            staff_text("dashboard_before_first_question")
             if question_id is None
             else f"{order.get(question_id, -1) + 1}. {labels.question(question_id)}",
             number,
@@ -183,24 +191,12 @@ def build_dashboard(
     average = sum(durations, timedelta()) / len(durations) if durations else None
     median = timedelta(seconds=statistics.median(d.total_seconds() for d in durations)) if durations else None
     charts = (
-        Chart("per_week", "Diagnostics commencés par semaine", "Semaine (ISO)", "Diagnostics", week_rows),
-        Chart(
-            "drop_off",
-            "Où les diagnostics abandonnés se sont arrêtés",
-            "Question",
-            "Diagnostics abandonnés",
-            stop_rows,
-        ),
-        Chart("levels", "Niveaux de maturité des diagnostics terminés", "Niveau", "Diagnostics", level_rows),
-        Chart("actions", "Premières actions recommandées", "Action", "Diagnostics", action_rows),
-        Chart("fallbacks", "Messages les plus souvent incompris", "Message", "Occurrences", fallback_table),
-        Chart(
-            "low_confidence",
-            "Messages compris avec une confiance faible",
-            "Message",
-            "Occurrences",
-            low_confidence_table,
-        ),
+        _chart("per_week", "chart_per_week_x", "chart_diagnostics", week_rows),
+        _chart("drop_off", "chart_drop_off_x", "chart_drop_off_y", stop_rows),
+        _chart("levels", "chart_levels_x", "chart_diagnostics", level_rows),
+        _chart("actions", "chart_actions_x", "chart_diagnostics", action_rows),
+        _chart("fallbacks", "chart_message", "chart_occurrences", fallback_table),
+        _chart("low_confidence", "chart_message", "chart_occurrences", low_confidence_table),
     )
     return Dashboard(
         date_from=date_from,

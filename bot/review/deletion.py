@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.review.db import locked_transaction
 from bot.review.tracker import CHUNK, TrackerEvents
 from bot.review.transcript import event_time
+from bot.staff_text import staff_text
 from bot.storage.models import Diagnostic, as_utc, utcnow
 from bot.storage.repository import unlink_repeats
 from bot.storage.review_models import (
@@ -60,14 +61,12 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text or "")
     unit = match.group(2).lower() if match else ""
     if not match or unit not in _UNITS:
-        raise DurationError(
-            f"Durée invalide : {text!r}. Exemples acceptés : 365d (jours), 30d, 12w (semaines)."
-        )
+        raise DurationError(staff_text("duration_invalid", text=repr(text)))
     days = int(match.group(1)) * _UNITS[unit]
     if days < 1:
-        raise DurationError("La durée doit être d'au moins un jour.")
+        raise DurationError(staff_text("duration_too_short"))
     if days > MAX_RETENTION_DAYS:
-        raise DurationError(f"La durée ne peut dépasser {MAX_RETENTION_DAYS} jours.")
+        raise DurationError(staff_text("duration_too_long", maximum=MAX_RETENTION_DAYS))
     return timedelta(days=days)
 
 

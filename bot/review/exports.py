@@ -12,7 +12,6 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Text, cast, select
@@ -22,14 +21,15 @@ from bot.population_bands import band_of
 from bot.review.labels import Labels
 from bot.review.tracker import CHUNK, TrackerEvents
 from bot.review.transcript import build_turns
-from bot.storage.models import AnswerRow, Diagnostic, ResultRow, as_utc
+from bot.staff_text import staff_text
+from bot.storage.models import AnswerRow, Diagnostic, ResultRow, iso_utc
 
 diagnostics = Diagnostic.__table__
 answers = AnswerRow.__table__
 results = ResultRow.__table__
 
-UNKNOWN = "(ne sait pas)"
-SKIPPED = "(passée)"
+UNKNOWN = staff_text("export_unknown")
+SKIPPED = staff_text("export_skipped")
 LIST_SEPARATOR = " | "
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 META_COLUMNS = (
@@ -67,10 +67,6 @@ META_COLUMNS = (
 def diagnostic_columns(labels: Labels) -> tuple[str, ...]:
     """Header of the export: the diagnostic's fields, then every question id in order."""
     return (*META_COLUMNS, *labels.question_order)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else as_utc(value).isoformat()
 
 
 def _answer_value(value: Any, status: str) -> Any:
@@ -134,9 +130,9 @@ def diagnostic_records(engine: Engine, labels: Labels, batch: int = CHUNK) -> It
                 id=row.id,
                 sender_id=row.sender_id,
                 status=row.status,
-                created_at=_iso(row.created_at),
-                updated_at=_iso(row.updated_at),
-                completed_at=_iso(row.completed_at),
+                created_at=iso_utc(row.created_at),
+                updated_at=iso_utc(row.updated_at),
+                completed_at=iso_utc(row.completed_at),
                 current_question_id=row.current_question_id,
                 authority_code=row.authority_code,
                 authority_kind=row.authority_kind,
@@ -167,7 +163,7 @@ def csv_cell(value: Any) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return staff_text("export_yes" if value else "export_no")
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, (list, tuple)):

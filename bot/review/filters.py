@@ -14,25 +14,20 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql import Select
+
 from bot.population_bands import BANDS_BY_CODE
 from bot.review.labels import CONVERSATION_STATUSES, REVIEW_STATUSES
 from bot.review.text import clean_line
+from bot.staff_text import staff_text
 
 T = TypeVar("T")
 
-SORTS = {
-    "recent": "Activité la plus récente",
-    "anciennes": "Début le plus ancien",
-    "incompris": "Plus de tours incompris",
-    "tours": "Plus de tours",
-}
+SORTS = {code: staff_text(f"sort_{code}") for code in ("recent", "anciennes", "incompris", "tours")}
 DEFAULT_SORT = "recent"
 # Which diagnostics: real or synthetic (python -m bot demo-data), or left out of the comparison with peers.
-ORIGINS = {
-    "reel": "Diagnostics réels",
-    "synthetique": "Diagnostics synthétiques (démonstration)",
-    "exclu": "Exclus de la comparaison",
-}
+ORIGINS = {code: staff_text(f"origin_{code}") for code in ("reel", "synthetique", "exclu")}
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 MAX_SEARCH_LENGTH = 200
@@ -53,11 +48,16 @@ def normalise_tag(raw: str) -> str:
     """A tag as stored: one line, lower case, 1 to 50 letters, digits, spaces or ``-_.'``."""
     tag = clean_line(raw).casefold()
     if not tag or len(tag) > MAX_TAG_LENGTH or not _TAG.match(tag):
-        raise ReviewInputError(
-            f"Étiquette invalide : {raw[:60]!r} (1 à {MAX_TAG_LENGTH} caractères : lettres, chiffres, "
-            "espaces, tirets)."
-        )
+        raise ReviewInputError(staff_text("tag_invalid", tag=repr(raw[:60]), maximum=MAX_TAG_LENGTH))
     return tag
+
+
+def parse_day(text: str) -> date:
+    """A day written ``AAAA-MM-JJ``; :class:`ReviewInputError` (French) otherwise."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ReviewInputError(staff_text("filter_date_invalid")) from None
 
 
 def parse_tags(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -65,7 +65,7 @@ def parse_tags(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     items = raw.split(",") if isinstance(raw, str) else list(raw)
     tags = sorted({normalise_tag(item) for item in items if clean_line(item)})
     if len(tags) > MAX_TAGS:
-        raise ReviewInputError(f"Au plus {MAX_TAGS} étiquettes par conversation.")
+        raise ReviewInputError(staff_text("tags_too_many", maximum=MAX_TAGS))
     return tuple(tags)
 
 
@@ -125,9 +125,9 @@ class ConversationFilters:
             value = raw(name)
             if value is not None:
                 try:
-                    values[name] = date.fromisoformat(value)
-                except ValueError:
-                    errors[name] = "Date invalide (format attendu : AAAA-MM-JJ)."
+                    values[name] = parse_day(value)
+                except ReviewInputError as exc:
+                    errors[name] = str(exc)
         for name, minimum, maximum in (
             ("population_min", 0, 10**12),
             ("population_max", 0, 10**12),
@@ -139,39 +139,35 @@ class ConversationFilters:
                 try:
                     number = int(value.replace(" ", "").replace("\u202f", ""))
                 except ValueError:
-                    errors[name] = "Nombre entier attendu."
+                    errors[name] = staff_text("filter_integer_expected")
                     continue
                 if not minimum <= number <= maximum:
-                    errors[name] = f"Valeur attendue entre {minimum} et {maximum}."
+                    errors[name] = staff_text("filter_out_of_range", minimum=minimum, maximum=maximum)
                     continue
                 values[name] = number
         for name in ("authority_type", "action"):
             value = raw(name)
             if value is not None:
                 if len(value) > 100:
-                    errors[name] = "Valeur trop longue."
+                    errors[name] = staff_text("filter_too_long")
                 else:
                     values[name] = value
-        for name, allowed in (
-            ("status", CONVERSATION_STATUSES),
-            ("review_status", REVIEW_STATUSES),
-            ("origin", ORIGINS),
+        for name, allowed, unknown in (
+            ("status", CONVERSATION_STATUSES, "filter_unknown_value"),
+            ("review_status", REVIEW_STATUSES, "filter_unknown_value"),
+            ("origin", ORIGINS, "filter_unknown_value"),
+            ("population_band", BANDS_BY_CODE, "filter_unknown_band"),
+            ("sort", SORTS, "filter_unknown_sort"),
         ):
             value = raw(name)
             if value is not None:
                 if value in allowed:
                     values[name] = value
                 else:
-                    errors[name] = "Valeur inconnue."
-        band = raw("population_band")
-        if band is not None:
-            if band in BANDS_BY_CODE:
-                values["population_band"] = band
-            else:
-                errors["population_band"] = "Tranche de population inconnue."
+                    errors[name] = staff_text(unknown)
         for name, pattern, known, unknown in (
-            ("departement", DEPARTEMENT_CODE, departements, "Département inconnu."),
-            ("region", REGION_CODE, regions, "Région inconnue."),
+            ("departement", DEPARTEMENT_CODE, departements, staff_text("filter_unknown_departement")),
+            ("region", REGION_CODE, regions, staff_text("filter_unknown_region")),
         ):
             value = raw(name)
             if value is not None:
@@ -190,15 +186,9 @@ class ConversationFilters:
             value = raw(name)
             if value is not None:
                 if len(value) > MAX_SEARCH_LENGTH:
-                    errors[name] = f"Au plus {MAX_SEARCH_LENGTH} caractères."
+                    errors[name] = staff_text("filter_at_most", maximum=MAX_SEARCH_LENGTH)
                 else:
                     values[name] = value
-        sort = raw("sort")
-        if sort is not None:
-            if sort in SORTS:
-                values["sort"] = sort
-            else:
-                errors["sort"] = "Tri inconnu."
         return cls(**values), errors
 
     def to_query(self, **extra: Any) -> str:
@@ -259,3 +249,13 @@ class Page(Generic[T]):
     @property
     def last_index(self) -> int:
         return (self.page - 1) * self.per_page + len(self.items)
+
+
+def read_page(
+    connection: Connection, statement: Select, count: Select, page: int, per_page: int
+) -> Page[Row]:
+    """One page of ``statement``'s rows (``count`` counts them all), the page clamped to the last."""
+    total = int(connection.scalar(count) or 0)
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    rows = connection.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=tuple(rows), page=page, per_page=per_page, total=total)

@@ -7,19 +7,17 @@ from functools import lru_cache
 
 from bot.questionnaire import Questionnaire, default_questionnaire
 from bot.recommendations import Catalogue, default_catalogue
+from bot.staff_text import staff_text
 
 # Status of a conversation in the list: its latest diagnostic's, with "abandonne" also for
 # an unfinished diagnostic left untouched for N days, and "sans_diagnostic" for a
 # conversation that never started one.
 CONVERSATION_STATUSES = {
-    "en_cours": "En cours",
-    "en_pause": "En pause",
-    "termine": "Terminé",
-    "abandonne": "Abandonné",
-    "sans_diagnostic": "Sans diagnostic",
+    code: staff_text(f"status_{code}")
+    for code in ("en_cours", "en_pause", "termine", "abandonne", "sans_diagnostic")
 }
-REVIEW_STATUSES = {"a_revoir": "À relire", "relu": "Relu"}
-FLAG_LABELS = {"fallback": "Incompris (fallback)", "low_confidence": "Confiance faible"}
+REVIEW_STATUSES = {code: staff_text(f"review_status_{code}") for code in ("a_revoir", "relu")}
+FLAG_LABELS = {code: staff_text(f"flag_{code}") for code in ("fallback", "low_confidence")}
 
 
 @dataclass(frozen=True)

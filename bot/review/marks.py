@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.review.filters import ReviewInputError, parse_tags
 from bot.review.labels import REVIEW_STATUSES
+from bot.staff_text import staff_text
 from bot.storage.models import utcnow
 from bot.storage.review_models import ReviewRow, ReviewTagRow
 
@@ -43,7 +44,7 @@ class ReviewState:
 
 def check_sender_id(sender_id: str) -> str:
     if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SENDER_ID_LENGTH:
-        raise ReviewInputError("Identifiant de conversation invalide.")
+        raise ReviewInputError(staff_text("sender_id_invalid"))
     return sender_id
 
 
@@ -96,7 +97,7 @@ def set_note(engine: Engine, sender_id: str, note: str | None, by: str) -> Revie
     check_sender_id(sender_id)
     text = (note or "").replace("\x00", "").strip()
     if len(text) > MAX_NOTE_LENGTH:
-        raise ReviewInputError(f"La note dépasse {MAX_NOTE_LENGTH} caractères.")
+        raise ReviewInputError(staff_text("note_too_long", maximum=MAX_NOTE_LENGTH))
     with engine.begin() as connection:
         _upsert(
             connection,

@@ -22,6 +22,7 @@ import yaml
 
 from bot.review.text import clean_line, example_key
 from bot.settings import FALLBACK_INTENT
+from bot.staff_text import staff_text
 
 # [text](entity), [text](entity:value), [text]{"entity": ...}, [text][{...}, {...}]
 _ANNOTATION = re.compile(
@@ -136,30 +137,30 @@ def check_entities(
     for item in raw:
         entity = str(item.get("entity") or "").strip()
         if entity not in allowed:
-            raise ValueError(f"Entité inconnue : {entity!r} (possibles : {', '.join(allowed)}).")
+            raise ValueError(staff_text("entity_unknown", entity=repr(entity), allowed=", ".join(allowed)))
         start, end = item.get("start"), item.get("end")
         fragment = item.get("text")
         if (start is None or end is None) and isinstance(fragment, str) and fragment.strip():
             fragment = fragment.strip()
             start = text.find(fragment)
             if start < 0:
-                raise ValueError(f"« {fragment} » n'apparaît pas dans le message.")
+                raise ValueError(staff_text("entity_not_in_message", fragment=fragment))
             end = start + len(fragment)
         try:
             start, end = int(start), int(end)
         except (TypeError, ValueError):
-            raise ValueError("Position d'entité invalide.") from None
+            raise ValueError(staff_text("entity_position_invalid")) from None
         if not 0 <= start < end <= len(text) or not text[start:end].strip():
-            raise ValueError("Position d'entité hors du message.")
+            raise ValueError(staff_text("entity_outside_message"))
         if text[start:end] != text[start:end].strip() or any(c in text[start:end] for c in "[]()"):
-            raise ValueError("Une entité ne peut ni commencer ni finir par une espace, ni contenir [ ] ( ).")
+            raise ValueError(staff_text("entity_spaces"))
         value = item.get("value")
         value = clean_line(str(value)) if value not in (None, "") else None
         spans.append(EntitySpan(entity=entity, start=start, end=end, value=value or None))
     spans.sort(key=lambda span: span.start)
     for before, after in itertools.pairwise(spans):
         if after.start < before.end:
-            raise ValueError("Deux entités se chevauchent.")
+            raise ValueError(staff_text("entities_overlap"))
     return tuple(spans)
 
 
@@ -221,25 +222,21 @@ def plan_export(
     for correction in ordered:
         key = correction.key
         if not key:
-            skipped.append(Skipped(correction, "texte vide"))
+            skipped.append(Skipped(correction, staff_text("nlu_skip_empty")))
         elif key in chosen:
-            skipped.append(
-                Skipped(correction, f"remplacée par une correction plus récente ({chosen[key].intent})")
-            )
+            skipped.append(Skipped(correction, staff_text("nlu_skip_replaced", intent=chosen[key].intent)))
         elif intents is not None and (
             correction.intent not in intents or correction.intent == FALLBACK_INTENT
         ):
-            skipped.append(Skipped(correction, f"intention absente du domaine : {correction.intent}"))
+            skipped.append(
+                Skipped(correction, staff_text("nlu_skip_unknown_intent", intent=correction.intent))
+            )
         elif key in existing:
             known = ", ".join(sorted(existing[key]))
             if correction.intent in existing[key]:
-                skipped.append(Skipped(correction, f"déjà dans les données d'entraînement ({known})"))
+                skipped.append(Skipped(correction, staff_text("nlu_skip_known", known=known)))
             else:
-                skipped.append(
-                    Skipped(
-                        correction, f"contredit les données d'entraînement ({known}) : à corriger à la main"
-                    )
-                )
+                skipped.append(Skipped(correction, staff_text("nlu_skip_contradicts", known=known)))
         else:
             chosen[key] = correction
     included = tuple(sorted(chosen.values(), key=lambda c: (c.intent, c.key)))
@@ -250,8 +247,8 @@ def render_yaml(corrections: Sequence[Correction]) -> str:
     lines = [
         'version: "3.1"',
         "",
-        "# Corrections de la relecture des conversations (python -m bot export-nlu).",
-        "# À relire, puis à fusionner dans data/nlu/ avant de réentraîner le modèle.",
+        f"# {staff_text('nlu_export_origin')}",
+        f"# {staff_text('nlu_export_advice')}",
         "",
     ]
     if not corrections:

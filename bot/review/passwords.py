@@ -13,6 +13,8 @@ import re
 
 from zxcvbn import zxcvbn
 
+from bot.staff_text import staff_text
+
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 # zxcvbn's scores: 3 = "safely unguessable: moderate protection from offline slow-hash scenario".
@@ -23,11 +25,7 @@ SITE_WORDS = (
     "diagnostic", "autodiagnostic", "equipe", "équipe", "relecture", "plateforme", "territoire",
     "intelligent", "collectivite", "collectivité", "mairie", "commune", "motdepasse", "azerty",
 )  # fmt: skip
-TOO_WEAK = (
-    "Ce mot de passe est trop facile à deviner (suite de clavier, répétition, mot ou mot de passe "
-    "courant, date…). Choisissez plutôt une phrase de passe de plusieurs mots peu courants, "
-    "par exemple quatre mots sans lien entre eux."
-)
+TOO_WEAK = staff_text("password_too_weak")
 
 
 class PasswordError(ValueError):
@@ -46,19 +44,19 @@ def _guessable_words(email: str | None) -> list[str]:
 def check_password(password: object, email: str | None = None) -> None:
     """Raises :class:`PasswordError` (French) unless ``password`` may protect a staff account."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordError(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
+        raise PasswordError(staff_text("password_too_short", minimum=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise PasswordError(f"Le mot de passe ne peut dépasser {MAX_PASSWORD_LENGTH} caractères.")
+        raise PasswordError(staff_text("password_too_long", maximum=MAX_PASSWORD_LENGTH))
     if not password.strip():
-        raise PasswordError("Le mot de passe ne peut pas être fait que d'espaces.")
+        raise PasswordError(staff_text("password_only_spaces"))
     if "\x00" in password:
-        raise PasswordError("Le mot de passe contient un caractère interdit.")
+        raise PasswordError(staff_text("password_forbidden_character"))
     if email:
         address = email.strip().lower()
         local = address.split("@", 1)[0]
         folded = password.lower()
         if address in folded or (len(local) >= 3 and local in folded):
-            raise PasswordError("Le mot de passe ne peut pas contenir l'adresse électronique du compte.")
+            raise PasswordError(staff_text("password_contains_email"))
     result = zxcvbn(password[:SCORED_LENGTH], user_inputs=_guessable_words(email))
     if result["score"] < MIN_SCORE:
         raise PasswordError(TOO_WEAK)

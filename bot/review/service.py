@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ from bot.review import deletion, exports, marks, summaries
 from bot.review.conversations import ConversationQuery, ConversationSummary
 from bot.review.dashboard import Dashboard, build_dashboard
 from bot.review.deletion import AuditEntry, DeletionReport
-from bot.review.filters import DEFAULT_PER_PAGE, ORIGINS, SORTS, ConversationFilters, Page
+from bot.review.filters import DEFAULT_PER_PAGE, ORIGINS, SORTS, ConversationFilters, Page, read_page
 from bot.review.labels import CONVERSATION_STATUSES, REVIEW_STATUSES, Labels
 from bot.review.marks import ReviewState
 from bot.review.nlu import Correction, Domain, NluExport, existing_examples, load_domain, plan_export
@@ -36,6 +36,7 @@ from bot.review.summaries import RefreshReport
 from bot.review.tracker import TrackerEvents, make_tracker_engine
 from bot.review.transcript import Turn, build_turns
 from bot.settings import DATABASE_URL_ENV, FALLBACK_INTENT, ReviewSettings, load_review_settings
+from bot.staff_text import staff_text
 from bot.storage import DiagnosticStore
 from bot.storage.models import utcnow
 from bot.storage.review_models import FlaggedTurnRow
@@ -253,15 +254,11 @@ class Review:
     def flagged_messages(self, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page[FlaggedMessage]:
         """Misunderstood messages across conversations, newest first."""
         self.refresh()
+        statement = select(flagged_turns).order_by(flagged_turns.c.at.desc(), flagged_turns.c.id.desc())
         with self.engine.connect() as connection:
-            total = int(connection.scalar(select(func.count()).select_from(flagged_turns)) or 0)
-            page = min(max(1, page), max(1, -(-total // per_page)))
-            rows = connection.execute(
-                select(flagged_turns)
-                .order_by(flagged_turns.c.at.desc(), flagged_turns.c.id.desc())
-                .limit(per_page)
-                .offset((page - 1) * per_page)
-            ).all()
+            found = read_page(
+                connection, statement, select(func.count()).select_from(flagged_turns), page, per_page
+            )
         items = tuple(
             FlaggedMessage(
                 sender_id=row.sender_id,
@@ -273,9 +270,9 @@ class Review:
                 confidence=row.confidence,
                 best_guess=row.best_guess,
             )
-            for row in rows
+            for row in found.items
         )
-        return Page(items=items, page=page, per_page=per_page, total=total)
+        return replace(found, items=items)
 
     # --- review marks -------------------------------------------------------------------
 
@@ -340,7 +337,7 @@ class Review:
         """A correction of one user message of a conversation (found by its tracker event id)."""
         events = [event for event in self.tracker.events_of(sender_id) if event.id == event_id]
         if not events or events[0].type_name != "user":
-            raise correction_store.ReviewInputError("Message introuvable dans cette conversation.")
+            raise correction_store.ReviewInputError(staff_text("correction_message_not_found"))
         text = events[0].data.get("text")
         return self.add_correction(
             text if isinstance(text, str) else "",

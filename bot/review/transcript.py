@@ -16,6 +16,7 @@ from typing import Any
 from bot.review.text import is_payload
 from bot.review.tracker import Event
 from bot.settings import FALLBACK_INTENT
+from bot.storage.models import iso_utc
 
 # Events shown as actions, messages or slot changes; other types become markers.
 HIDDEN_ACTIONS = frozenset({"action_listen"})
@@ -88,7 +89,7 @@ class UserMessage:
     def to_dict(self) -> dict[str, Any]:
         return {
             "event_id": self.event_id,
-            "at": _iso(self.at),
+            "at": iso_utc(self.at),
             "text": self.text,
             "intent": self.intent,
             "confidence": self.confidence,
@@ -113,7 +114,7 @@ class BotMessage:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "at": _iso(self.at),
+            "at": iso_utc(self.at),
             "text": self.text,
             "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
             "custom": self.custom,
@@ -128,7 +129,12 @@ class ActionStep:
     confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": _iso(self.at), "name": self.name, "policy": self.policy, "confidence": self.confidence}
+        return {
+            "at": iso_utc(self.at),
+            "name": self.name,
+            "policy": self.policy,
+            "confidence": self.confidence,
+        }
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ class SlotChange:
     value: Any = field(compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": _iso(self.at), "name": self.name, "value": self.value}
+        return {"at": iso_utc(self.at), "name": self.name, "value": self.value}
 
 
 @dataclass(frozen=True)
@@ -159,17 +165,13 @@ class Turn:
     def to_dict(self) -> dict[str, Any]:
         return {
             "index": self.index,
-            "at": _iso(self.at),
+            "at": iso_utc(self.at),
             "user": None if self.user is None else self.user.to_dict(),
             "bot_messages": [message.to_dict() for message in self.bot_messages],
             "actions": [action.to_dict() for action in self.actions],
             "slot_changes": [change.to_dict() for change in self.slot_changes],
             "markers": list(self.markers),
         }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def classify(intent: str | None, confidence: float | None, threshold: float) -> str | None:

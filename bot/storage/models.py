@@ -60,6 +60,11 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC (naive values are taken to be UTC already), for exports; None stays None."""
+    return None if value is None else as_utc(value).isoformat()
+
+
 class UTCDateTime(TypeDecorator):
     """``TIMESTAMP WITH TIME ZONE`` that always reads and writes UTC-aware datetimes.
 

@@ -35,6 +35,7 @@ from bot.storage.models import (
     Diagnostic,
     ResultRow,
     as_utc,
+    iso_utc,
     utcnow,
 )
 
@@ -145,10 +146,6 @@ class Revision:
     answered_at: datetime
     replaced_at: datetime
     source: str | None = None
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else as_utc(value).isoformat()
 
 
 def _check_question_id(value: Any, what: str = "question_id") -> None:
@@ -565,7 +562,7 @@ class DiagnosticStore:
             return {
                 "maturity": row.maturity,
                 "recommendation": row.recommendation,
-                "computed_at": _iso(row.computed_at),
+                "computed_at": iso_utc(row.computed_at),
             }
 
     # --- export and erasure -----------------------------------------------------
@@ -594,16 +591,18 @@ class DiagnosticStore:
                 return None
             record = record_of(row)
             result = row.result
-            previous = None if row.previous_diagnostic_id is None else session.get(
-                Diagnostic, row.previous_diagnostic_id
+            previous = (
+                None
+                if row.previous_diagnostic_id is None
+                else session.get(Diagnostic, row.previous_diagnostic_id)
             )
             return {
                 "sender_id": record.sender_id,
                 "diagnostic_id": record.public_id,
                 "status": record.status,
-                "created_at": _iso(record.created_at),
-                "updated_at": _iso(record.updated_at),
-                "completed_at": _iso(record.completed_at),
+                "created_at": iso_utc(record.created_at),
+                "updated_at": iso_utc(record.updated_at),
+                "completed_at": iso_utc(record.completed_at),
                 "current_question_id": record.current_question_id,
                 "profile": {
                     question_id: getattr(record, column) for question_id, column in PROFILE_COLUMNS.items()
@@ -615,15 +614,15 @@ class DiagnosticStore:
                         "status": answer.status,
                         "raw_text": answer.raw_text,
                         "source": answer.source,
-                        "answered_at": _iso(answer.answered_at),
+                        "answered_at": iso_utc(answer.answered_at),
                         "revisions": [
                             {
                                 "value": revision.value,
                                 "status": revision.status,
                                 "raw_text": revision.raw_text,
                                 "source": revision.source,
-                                "answered_at": _iso(revision.answered_at),
-                                "replaced_at": _iso(revision.replaced_at),
+                                "answered_at": iso_utc(revision.answered_at),
+                                "replaced_at": iso_utc(revision.replaced_at),
                             }
                             for revision in answer.revisions
                         ],

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from bot.review import AccountError
 from bot.review.accounts import ROLE_LABELS
+from bot.staff_text import staff_text
 from bot.web.errors import web_text
 from bot.web.staff.auth import (
     PREFIX,
@@ -52,7 +53,7 @@ def change_password(request: Request, staff: Staff) -> Response:
         return too_many(request, "login_pair", wait)
     accounts = request.app.state.accounts
     if not accounts.password_matches(user.id, staff.text("actuel")):
-        return _password_form(request, staff, 400, "Le mot de passe actuel est incorrect.")
+        return _password_form(request, staff, 400, staff_text("password_current_wrong"))
     new = staff.text("nouveau")
     if new != staff.text("confirmation"):
         return _password_form(request, staff, 400, web_text("staff_passwords_differ"))

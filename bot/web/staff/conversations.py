@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from bot.review import ConversationFilters, ReviewInputError, page_params
 from bot.review.labels import FLAG_LABELS
+from bot.staff_text import staff_text
 from bot.web.errors import error_response, web_text
 from bot.web.staff.auth import HOME_PATH, PREFIX, Staff, conversation_path, flash, redirect, render
 
@@ -115,7 +116,7 @@ def correct_turn(request: Request, staff: Staff) -> Response:
     try:
         event_id = int(staff.text("event_id"))
     except ValueError:
-        return error_response(request, 400, "Message introuvable.")
+        return error_response(request, 400, staff_text("message_not_found"))
     entities = []
     entity, fragment = staff.text("entity").strip(), staff.text("entity_text").strip()
     if entity or fragment:

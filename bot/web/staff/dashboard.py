@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from bot.review import ConversationFilters
+from bot.review.filters import ReviewInputError, parse_day
 from bot.web.staff.auth import Staff, render
 
 
@@ -16,9 +17,9 @@ def _day(request: Request, name: str, errors: dict[str, str]) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = "Date invalide (format attendu : AAAA-MM-JJ)."
+        return parse_day(raw)
+    except ReviewInputError as exc:
+        errors[name] = str(exc)
         return None
 
 
