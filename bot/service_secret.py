@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.settings import MIN_SECRET_KEY_LENGTH
-from bot.web.texts import web_text
+from bot.web_text import web_text
 
 SECRET_HEADER = "X-Diagnostic-Secret"
 RASA_SECRET = "DIAGNOSTIC_RASA_SECRET"

@@ -39,7 +39,6 @@ from sanic.response import HTTPResponse
 
 from bot.service_secret import RASA_SECRET, SECRET_HEADER, configured_secret, secret_refusal
 from bot.settings import Settings, int_variable
-from bot.web.texts import web_text
 from bot.web.validation import (
     QUESTION_ID,
     SENDER_PATTERN,
@@ -50,6 +49,7 @@ from bot.web.validation import (
     parse_chat_request,
     too_large,
 )
+from bot.web_text import web_text
 
 _KEPT_FIELDS = ("text", "buttons", "image", "attachment", "custom")
 # The longest JSON encoding of one character ("\ud83d\ude00"): a body holding any message the

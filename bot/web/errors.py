@@ -1,6 +1,6 @@
 """French error pages (HTML) and error bodies (JSON, for /api/ and .json addresses).
 
-The sentences come from bot/content/web.yml (``bot.web.texts``; ``web_text`` is importable from
+The sentences come from bot/content/web.yml (``bot.web_text``; ``web_text`` is importable from
 here too)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.web.texts import web_text
+from bot.web_text import web_text
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import yaml
 from starlette.testclient import TestClient
 
 from bot.messages import MessagesError, load_messages
-from bot.web.texts import REQUIRED_WEB_MESSAGES, WEB_MESSAGES_PATH, web_messages, web_text
+from bot.web_text import REQUIRED_WEB_MESSAGES, WEB_MESSAGES_PATH, web_messages, web_text
 
 
 def test_the_file_loads_with_every_sentence() -> None:
