@@ -30,6 +30,7 @@ from bot.population_bands import BANDS_BY_CODE, PopulationBand, band_of
 from bot.questionnaire import NO_CHOICE, Question, Questionnaire, default_questionnaire
 from bot.recommendations import Catalogue, default_catalogue, recommend
 from bot.scoring import compute_maturity
+from bot.staff_text import staff_text
 from bot.storage import DiagnosticRecord, DiagnosticStore
 from bot.storage.division import read_division
 
@@ -240,7 +241,7 @@ def create_demo_data(
 
 def _demo_data(args: argparse.Namespace) -> int:
     if args.count < 1:
-        print("Indiquez un nombre de diagnostics d'au moins 1.", file=sys.stderr)
+        print(staff_text("demo_count_too_small"), file=sys.stderr)
         return 2
     store = DiagnosticStore.from_url(args.database_url)
     try:
@@ -250,27 +251,24 @@ def _demo_data(args: argparse.Namespace) -> int:
     finally:
         store.engine.dispose()
     origin = (
-        f"des collectivités officielles du découpage administratif {index.version}"
+        staff_text("demo_origin_official", version=index.version)
         if index is not None
-        else "des collectivités fictives, car aucun découpage administratif n'est chargé"
+        else staff_text("demo_origin_fictional")
     )
-    print(f"{len(records)} diagnostics de démonstration enregistrés, marqués « synthétiques » : {origin}.")
-    print("Ils ne comptent dans les statistiques que si la plateforme a DIAGNOSTIC_INCLUDE_SYNTHETIC=oui.")
+    print(staff_text("demo_stored", count=len(records), origin=origin))
+    print(staff_text("demo_counted_only_if"))
     return 0
 
 
 def add_commands(commands: Any) -> None:
     """``demo-data N [--graine S]``, on the subparsers of ``python -m bot``."""
-    parser = commands.add_parser(
-        "demo-data",
-        help="crée N diagnostics terminés de démonstration, marqués synthétiques",
-    )
-    parser.add_argument("count", type=int, help="nombre de diagnostics à créer")
+    parser = commands.add_parser("demo-data", help=staff_text("cli_demo_data_help"))
+    parser.add_argument("count", type=int, help=staff_text("cli_demo_count_help"))
     parser.add_argument(
         "--graine",
         dest="seed",
         type=int,
         default=DEFAULT_SEED,
-        help=f"graine du tirage, pour refaire les mêmes diagnostics (défaut : {DEFAULT_SEED})",
+        help=staff_text("cli_demo_seed_help", seed=DEFAULT_SEED),
     )
     parser.set_defaults(handler=_demo_data)

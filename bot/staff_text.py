@@ -181,6 +181,14 @@ REQUIRED_STAFF_MESSAGES: dict[str, frozenset[str]] = {
         "chart_message": (),
         "chart_occurrences": (),
         "chart_low_confidence": (),
+        "cli_demo_data_help": (),
+        "cli_demo_count_help": (),
+        "cli_demo_seed_help": ("seed",),
+        "demo_count_too_small": (),
+        "demo_origin_official": ("version",),
+        "demo_origin_fictional": (),
+        "demo_stored": ("count", "origin"),
+        "demo_counted_only_if": (),
     }.items()
 }
 
