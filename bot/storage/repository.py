@@ -194,6 +194,15 @@ def _profile_value(column: str, value: Any, status: str) -> Any:
     return None
 
 
+def _kept(session: Session, row: Diagnostic) -> Diagnostic:
+    """``row``, held by ``session`` until it closes. The session's identity map holds unchanged
+    rows weakly: without this, the diagnostic a turn reads first (``latest_for_sender``) is
+    forgotten as soon as its record is made, and every later call of the same turn that needs the
+    row (saving the answer, moving to the next question) reads it from the database again."""
+    session.info.setdefault("kept_diagnostics", {})[row.id] = row
+    return row
+
+
 class DiagnosticStore:
     """Diagnostics of every conversation, their answers (with history) and results."""
 
@@ -245,7 +254,7 @@ class DiagnosticStore:
         row = session.get(Diagnostic, diagnostic_id)
         if row is None:
             raise DiagnosticNotFoundError(diagnostic_id)
-        return row
+        return _kept(session, row)
 
     # --- diagnostics ------------------------------------------------------------
 
@@ -258,7 +267,7 @@ class DiagnosticStore:
                 .order_by(Diagnostic.created_at.desc(), Diagnostic.id.desc())
                 .limit(1)
             ).first()
-            return None if row is None else record_of(row)
+            return None if row is None else record_of(_kept(session, row))
 
     def create(self, sender_id: str) -> DiagnosticRecord:
         """Start a diagnostic; the sender's unfinished ones are marked abandoned (data kept)."""
