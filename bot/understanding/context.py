@@ -35,7 +35,7 @@ from bot.understanding.answers import DONT_KNOW, interpret, is_dont_know
 from bot.understanding.reader import Reading, answer_reader
 from bot.understanding.suspicious import looks_like_code
 from bot.understanding.text import fold, match_form
-from bot.understanding.yes_no import yes_partly_no
+from bot.understanding.yes_no import says_outright, yes_partly_no
 
 ANSWERISH = frozenset({"answer", "nlu_fallback"})
 SMALL_TALK = frozenset(
@@ -122,9 +122,10 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
     reading = answer_reader().read(text)
     label, p = reading.label, reading.confidence
     command = intent in COMMANDS and confidence >= 0.5
-    # Small talk the classifier is sure of, that the learned reader also takes for no answer
-    # ("j'ai trois enfants"), is not read as an answer even if a rule word is in it.
-    elsewhere = intent in SMALL_TALK and confidence >= 0.9
+    # Small talk that the learned reader also takes for no answer ("j'ai trois enfants", "on dit
+    # chocolatine, pas pain au chocolat") is not read as an answer for a word the rules caught in
+    # it: the classifier must be sure of it, unless no word of the message answers outright.
+    elsewhere = intent in SMALL_TALK and (confidence >= 0.9 or not says_outright(text))
     if rules is not None and rules.unknown:
         return _answer(DONT_KNOW, "rules", reading)
     if rules is not None and rules.ambiguous:
