@@ -163,8 +163,11 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
             return _confirm(_values(reading), "reader", reading)
     elif label in VALUES:
         threshold = STORE_OVER_COMMAND if command or intent == "dont_know" else STORE
-        if p >= threshold:
+        if p >= threshold and ("?" not in text or p >= SURE):
             return _answer(label, "reader", reading)
+        if p >= threshold:
+            # "les subventions DETR c'est jusqu'à quand ?": a question may only sound like a value.
+            return _confirm((label,), "reader", reading)
         if p >= CONFIRM:
             return _confirm(_values(reading), "reader", reading)
     if intent == "dont_know":

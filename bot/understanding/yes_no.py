@@ -191,6 +191,7 @@ _PARTLY = word_pattern(
     r"oui et non",
     r"si et non",
     r"seulement",
+    r"(?:^|tout )juste (?=(?:pour|les?|la|l|des|du|un|une|sur|dans|au|aux|quelques?)(?![a-z0-9]))",
     r"uniquement",
     r"sauf",
     r"a part (?:les?|la|l|des|pour)",
