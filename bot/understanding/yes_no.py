@@ -67,6 +67,8 @@ _IDIOMS = word_pattern(
     r"(?:(?:n|ne) (?:\w+ )?)?pas (?:si |tres |trop |bien )?(?:complique|compliquee|difficile|sorcier)",
     r"(?:n a|n ont) rien de (?:complique|difficile|sorcier)",
     r"rien a (?:signaler|redire)",
+    r"pas d inquietude",
+    r"ni plus ni moins",
     r"non seulement",
     r"pas (?:seulement|uniquement|juste|que)(?= (?:pour|les?|la|l|des|du|dans|sur|a|au|aux|nos|notre|en)"
     r"(?![a-z0-9]))",
@@ -79,6 +81,9 @@ _CERTAINLY = word_pattern(
     r"sans (?:aucun|l ombre d un) doute",
     r"(?:cela|ce|il) ne fait (?:aucun|pas de|pas l ombre d un) doute",
     r"aucun doute",
+    r"(?:pas de|nul) doute",
+    r"rien de plus (?:simple|facile|normal|naturel)",
+    r"jamais (?:autant|aussi bien)",
     r"sure? et certaine?",
     r"(?:c est|j en suis|nous en sommes|on en est) (?:certaine?s?|sure?s?)"
     r"(?= (?:que|oui|et|on|nous|il|elle|c|j|je|cela)(?![a-z0-9])|$)",
@@ -125,6 +130,9 @@ _FIRM_NO = word_pattern(
     r"(?:pas|rien|aucun|aucune|jamais) (?:encore )?(?:de |d |en )?"
     r"(?:commence|debute|demarre|prevu|projet|reflexion|cours)e?s?",
     r"rien de (?:prevu|formalise|fait|lance)",
+    # Given up: "on a abandonné", "le projet est tombé à l'eau" (its "on a" is no yes).
+    r"(?:abandonnee?s?|laisse tombe|tombee?s? a l eau)",
+    r"(?:on (?:l |les )?a|nous (?:l |les )?avons) (?:\w+ )?(?:renonce|stoppee?s?)",
     # A start or a plan denied: "rien n'a été lancé", "aucun projet n'est en cours", "ce n'est
     # même pas à l'étude", "on n'y a jamais réfléchi".
     r"(?:rien|aucune? \w+|personne) (?:ne|n) (?:\w+ ){0,2}(?:commencee?s?|debutee?s?|demarree?s?"
@@ -157,6 +165,13 @@ _PARTLY = word_pattern(
     r"a peu pres",
     r"pas (?:tres |si )?loin(?! d ici)",
     r"presque(?! (?:rien|pas|jamais|aucune?|personne))",
+    # "pas" as a noun: "on fait nos premiers pas", "pas à pas".
+    r"(?:premiers?|petits?) pas",
+    r"pas a pas",
+    r"un (?:premier |petit )?pas",
+    # What is left is small: "il ne manque plus que la signature", "rien que pour l'éclairage".
+    r"(?:ne|n) \w+ plus (?:que|qu)",
+    r"rien (?:que|qu)(?= (?:pour|les?|la|l|des|sur|dans|au|aux)(?![a-z0-9]))",
     r"(?:une |la )?minorite",
     r"une poignee",
     r"peu (?:de|d)",
@@ -191,7 +206,7 @@ _PARTLY = word_pattern(
     r"oui et non",
     r"si et non",
     r"seulement",
-    r"(?:^|tout )juste (?=(?:pour|les?|la|l|des|du|un|une|sur|dans|au|aux|quelques?)(?![a-z0-9]))",
+    r"(?:^|tout )juste(?= (?:pour|les?|la|l|des|du|un|une|sur|dans|au|aux|quelques?)(?![a-z0-9]))",
     r"uniquement",
     r"sauf",
     r"a part (?:les?|la|l|des|pour)",
@@ -213,6 +228,10 @@ _NO = word_pattern(
     r"niet",
     r"nenni",
     r"pantoute",
+    r"neant",
+    r"nulle part",
+    r"walou",
+    r"degun",
     r"que dalle",
     r"nada",
     r"negatif",
@@ -247,6 +266,11 @@ _YES = word_pattern(
     r"certainement",
     r"carrement",
     r"affirmatif",
+    r"forcement",
+    r"naturellement",
+    r"(?:cela|ca) va (?:de soi|sans dire)",
+    r"c est clair",
+    r"^(?:wi|ui|voui|oe)(?! fi)",
     r"totalement",
     r"completement",
     r"entierement",
@@ -292,6 +316,14 @@ _CLAUSE_NO = word_pattern(
     r"manque",
     r"sans(?! (?:exception|probleme|souci|soucis|faute|hesiter|hesitation|doute))",
 )
+# A wish or a need says it is not there: "on aurait besoin d'un référent", "il faudrait le faire".
+_WISH = word_pattern(
+    r"(?:on|nous|j) (?:a|avons|aurait|aurions|ai|aurais) (?:bien |vraiment |grand )?besoin",
+    r"(?:on|nous|je|j) (?:aimerait|aimerions|aimerais|voudrait|voudrions|voudrais|souhaiterait|souhaiterions"
+    r"|souhaiterais)",
+    r"il (?:nous )?faudrait",
+    r"(?:ce|cela) serait (?:bien|utile|souhaitable|a faire)",
+)
 _CLAUSE_SPLIT = re.compile(
     r"[,;:.!?()\[\]/]+|\s(?:mais|par contre|en revanche|cependant|pourtant|toutefois|alors que|tandis que"
     r"|sauf que)\s"
@@ -309,7 +341,13 @@ _HEDGE_NO = word_pattern(
     r"je (?:ne )?(?:crois|pense) pas",
     r"(?:probablement|surement|sans doute|a priori|normalement) (?:pas|non)",
 )
-_HEDGE_RARELY = word_pattern(r"rarement", r"pas souvent", r"tres peu")
+_HEDGE_RARELY = word_pattern(
+    r"rarement",
+    r"pas souvent",
+    r"tres peu",
+    r"pas (?:forcement|necessairement|beaucoup|enormement|des masses|tellement|grand chose)",
+    r"guere",
+)
 # Two negations that cancel ("on n'est pas sans DPO", "on ne peut pas dire qu'on n'ait rien",
 # "pas question de ne pas…"): the person means yes, or partly; the words alone cannot tell.
 _LITOTES = word_pattern(
@@ -328,7 +366,7 @@ def _clause_polarity(clause: str) -> str | None:
     form = _plain(match_form(clause))
     if not form:
         return None
-    if _NO.search(form) or _CLAUSE_NO.search(form):
+    if _NO.search(form) or _CLAUSE_NO.search(form) or _WISH.search(form):
         return "non"
     if _YES.search(form):
         return "oui"
@@ -388,7 +426,7 @@ def _read(text: str) -> str | None:
         return "non"
     if _mixed(text):
         return "en_partie"
-    if _NO.search(form):
+    if _NO.search(form) or _WISH.search(form):
         return "non"
     if _YES.search(form):
         return "oui"
