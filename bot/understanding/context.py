@@ -35,7 +35,7 @@ from bot.understanding.answers import DONT_KNOW, interpret, is_dont_know
 from bot.understanding.reader import Reading, answer_reader
 from bot.understanding.suspicious import looks_like_code
 from bot.understanding.text import fold, match_form
-from bot.understanding.yes_no import says_outright, yes_partly_no
+from bot.understanding.yes_no import refuses_to_answer, says_outright, yes_partly_no
 
 ANSWERISH = frozenset({"answer", "nlu_fallback"})
 SMALL_TALK = frozenset(
@@ -118,6 +118,9 @@ def read_in_context(
 
 
 def _yes_no(question: Question, text: str, intent: str, confidence: float) -> Decision:
+    if refuses_to_answer(text):
+        # "je préfère ne pas répondre": neither "non" nor a reading of the learned reader.
+        return _fallthrough(intent)
     rules = interpret(question, text)
     reading = answer_reader().read(text)
     label, p = reading.label, reading.confidence

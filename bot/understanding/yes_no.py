@@ -46,6 +46,25 @@ _NOT_AN_ANSWER = word_pattern(
     r"expliquer",
 )
 
+# Refusing to answer is no "non": "je préfère ne pas répondre", "pas de commentaire".
+_REFUSAL = word_pattern(
+    r"(?:veux|voudrais|souhaite|souhaiterais|prefere|prefererais|preferons|tiens)"
+    r" (?:pas |ne pas |plutot ne pas |pas trop )?(?:a )?"
+    r"(?:repondre|me prononcer|nous prononcer|en parler|le dire|le communiquer)",
+    r"pas de commentaires?",
+    r"sans commentaires?",
+    r"je (?:ne )?reponds pas",
+    r"joker",
+    r"question suivante",
+    r"(?:ne|n) (?:vous|te) regarde pas",
+)
+
+
+def refuses_to_answer(text: str) -> bool:
+    """Whether the person declines to answer ("je préfère ne pas répondre"): no value to store."""
+    return bool(_REFUSAL.search(match_form(text)))
+
+
 _EXACT = {"oui": "oui", "si": "oui", "en partie": "en_partie", "non": "non"}
 # One-word English yes / no, alone in the message (a sentence in English is another language).
 _ENGLISH = {
@@ -440,7 +459,7 @@ def yes_partly_no(text: str) -> str | None:
         return _EXACT[form]
     if form in _ENGLISH:
         return _ENGLISH[form]
-    if _NOT_AN_ANSWER.search(form):
+    if _NOT_AN_ANSWER.search(form) or _REFUSAL.search(form):
         return None
     return _read(fold(text[:MAX_MATCH_CHARS]))
 
@@ -482,7 +501,7 @@ def hedge_candidates(text: str) -> tuple[str, ...]:
     "en_partie").
     """
     form = match_form(text)
-    if _NOT_AN_ANSWER.search(form):
+    if _NOT_AN_ANSWER.search(form) or _REFUSAL.search(form):
         return ()
     if _HEDGE_NO.search(form):
         return ("non", "ne_sait_pas")

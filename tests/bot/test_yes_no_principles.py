@@ -247,3 +247,14 @@ def test_the_wifi_is_no_yes() -> None:
 def test_not_much_is_asked_not_guessed(text: str) -> None:
     interpretation = interpret(QUESTIONNAIRE.question("citoyens_communication"), text)
     assert interpretation is not None and interpretation.candidates == ("en_partie", "non")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["je préfère ne pas répondre", "pas de commentaire", "je ne veux pas me prononcer là-dessus", "joker"],
+)
+def test_refusing_to_answer_is_no_value(text: str) -> None:
+    assert yes_partly_no(text) is None
+    decision = read_in_context(QUESTIONNAIRE.question("donnees_rgpd"), text, "answer", 1.0)
+    assert decision.kind == "not_understood"
+    assert read_in_context(QUESTIONNAIRE.question("donnees_rgpd"), text, "skip", 0.9).kind == "intent"
