@@ -35,7 +35,7 @@ from bot.understanding.answers import DONT_KNOW, interpret, is_dont_know
 from bot.understanding.reader import Reading, answer_reader
 from bot.understanding.suspicious import looks_like_code
 from bot.understanding.text import fold, match_form
-from bot.understanding.yes_no import yes_partly_no
+from bot.understanding.yes_no import refuses_to_answer, says_outright, yes_partly_no
 
 ANSWERISH = frozenset({"answer", "nlu_fallback"})
 SMALL_TALK = frozenset(
@@ -118,13 +118,17 @@ def read_in_context(
 
 
 def _yes_no(question: Question, text: str, intent: str, confidence: float) -> Decision:
+    if refuses_to_answer(text):
+        # "je préfère ne pas répondre": neither "non" nor a reading of the learned reader.
+        return _fallthrough(intent)
     rules = interpret(question, text)
     reading = answer_reader().read(text)
     label, p = reading.label, reading.confidence
     command = intent in COMMANDS and confidence >= 0.5
-    # Small talk the classifier is sure of, that the learned reader also takes for no answer
-    # ("j'ai trois enfants"), is not read as an answer even if a rule word is in it.
-    elsewhere = intent in SMALL_TALK and confidence >= 0.9
+    # Small talk that the learned reader also takes for no answer ("j'ai trois enfants", "on dit
+    # chocolatine, pas pain au chocolat") is not read as an answer for a word the rules caught in
+    # it: the classifier must be sure of it, unless no word of the message answers outright.
+    elsewhere = intent in SMALL_TALK and (confidence >= 0.9 or not says_outright(text))
     if rules is not None and rules.unknown:
         return _answer(DONT_KNOW, "rules", reading)
     if rules is not None and rules.ambiguous:
@@ -162,8 +166,11 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
             return _confirm(_values(reading), "reader", reading)
     elif label in VALUES:
         threshold = STORE_OVER_COMMAND if command or intent == "dont_know" else STORE
-        if p >= threshold:
+        if p >= threshold and ("?" not in text or p >= SURE):
             return _answer(label, "reader", reading)
+        if p >= threshold:
+            # "les subventions DETR c'est jusqu'à quand ?": a question may only sound like a value.
+            return _confirm((label,), "reader", reading)
         if p >= CONFIRM:
             return _confirm(_values(reading), "reader", reading)
     if intent == "dont_know":

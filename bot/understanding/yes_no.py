@@ -46,6 +46,25 @@ _NOT_AN_ANSWER = word_pattern(
     r"expliquer",
 )
 
+# Refusing to answer is no "non": "je préfère ne pas répondre", "pas de commentaire".
+_REFUSAL = word_pattern(
+    r"(?:veux|voudrais|souhaite|souhaiterais|prefere|prefererais|preferons|tiens)"
+    r" (?:pas |ne pas |plutot ne pas |pas trop )?(?:a )?"
+    r"(?:repondre|me prononcer|nous prononcer|en parler|le dire|le communiquer)",
+    r"pas de commentaires?",
+    r"sans commentaires?",
+    r"je (?:ne )?reponds pas",
+    r"joker",
+    r"question suivante",
+    r"(?:ne|n) (?:vous|te) regarde pas",
+)
+
+
+def refuses_to_answer(text: str) -> bool:
+    """Whether the person declines to answer ("je préfère ne pas répondre"): no value to store."""
+    return bool(_REFUSAL.search(match_form(text)))
+
+
 _EXACT = {"oui": "oui", "si": "oui", "en partie": "en_partie", "non": "non"}
 # One-word English yes / no, alone in the message (a sentence in English is another language).
 _ENGLISH = {
@@ -53,14 +72,55 @@ _ENGLISH = {
     **dict.fromkeys(("no", "nope", "nah", "no no", "nop"), "non"),
 }
 
-# Set phrases whose "pas" is not a negation.
+# Set phrases whose "pas", "aucun", "jamais" or "quelques" says nothing of the answer: "aucun
+# souci", "ce n'est pas compliqué", "rien à signaler", "non seulement",
+# "pas que les écoles" (not only), "depuis quelques années" (a duration, no share).
 _IDIOMS = word_pattern(
     r"pas de (?:souci|soucis|probleme|problemes)",
-    r"sans (?:souci|probleme)",
+    r"sans (?:aucun )?(?:souci|soucis|probleme|problemes|difficulte)",
+    r"(?:aucune?|jamais eu de|jamais de|pas le moindre) (?:souci|soucis|probleme|problemes|difficulte"
+    r"|difficultes|plainte|plaintes)",
     r"n est ce pas",
     r"pourquoi pas",
     r"pas mal de",
+    r"(?:(?:n|ne) (?:\w+ )?)?pas (?:si |tres |trop |bien )?(?:complique|compliquee|difficile|sorcier)",
+    r"(?:n a|n ont) rien de (?:complique|difficile|sorcier)",
+    r"rien a (?:signaler|redire)",
+    r"pas d inquietude",
+    r"ni plus ni moins",
+    r"non seulement",
+    r"pas (?:seulement|uniquement|juste|que)(?= (?:pour|les?|la|l|des|du|dans|sur|a|au|aux|nos|notre|en)"
+    r"(?![a-z0-9]))",
+    r"(?:depuis|il y a|cela fait|voila) (?:un certain temps|(?:quelques|plusieurs) (?:annees|ans|mois"
+    r"|semaines|jours))",
 )
+# Words of certainty, or of nothing missing, read as a plain "oui": "sans aucun doute", "c'est
+# certain" (not "certains services"), "plus que jamais", "il ne manque rien".
+_CERTAINLY = word_pattern(
+    r"sans (?:aucun|l ombre d un) doute",
+    r"(?:cela|ce|il) ne fait (?:aucun|pas de|pas l ombre d un) doute",
+    r"aucun doute",
+    r"(?:pas de|nul) doute",
+    r"rien de plus (?:simple|facile|normal|naturel)",
+    r"jamais (?:autant|aussi bien)",
+    r"sure? et certaine?",
+    r"(?:c est|j en suis|nous en sommes|on en est) (?:certaine?s?|sure?s?)"
+    r"(?= (?:que|oui|et|on|nous|il|elle|c|j|je|cela)(?![a-z0-9])|$)",
+    r"^certaine?(?= (?:on|nous|c|il|elle|oui|j|je|cela)(?![a-z0-9])|$)",
+    r"a coup sur",
+    r"assurement",
+    r"pour sur",
+    r"plus que jamais",
+    r"il ne (?:nous |leur )?manque rien",
+    r"rien ne (?:nous |leur )?manque",
+    r"(?:on|nous) ne (?:manque|manquons) de rien",
+)
+
+
+def _plain(form: str) -> str:
+    """The matching form with set phrases taken out and words of certainty made a "oui"."""
+    return " ".join(_CERTAINLY.sub(" oui ", _IDIOMS.sub(" ", form)).split())
+
 
 # "non, enfin si", "non… ah si", "en fait oui": the person corrects themselves.
 # Matched on the folded text (punctuation kept, for the clauses of rule 5).
@@ -75,6 +135,7 @@ _UNFINISHED = (
     r"|vraiment (?:formalise|abouti|finalise)"
     r"|(?:finalise|formalise|termine|fini|abouti|acheve|complet|generalise|deploye|ecrit"
     r"|valide|officiel|structure|opérationnel|operationnel|etendu)e?s?"
+    r"|(?:a )?chaque fois|tout le temps|a tous les coups|a 100"
 )
 
 _FIRM_NO = word_pattern(
@@ -88,6 +149,16 @@ _FIRM_NO = word_pattern(
     r"(?:pas|rien|aucun|aucune|jamais) (?:encore )?(?:de |d |en )?"
     r"(?:commence|debute|demarre|prevu|projet|reflexion|cours)e?s?",
     r"rien de (?:prevu|formalise|fait|lance)",
+    # Given up: "on a abandonné", "le projet est tombé à l'eau" (its "on a" is no yes).
+    r"(?:abandonnee?s?|laisse tombe|tombee?s? a l eau)",
+    r"(?:on (?:l |les )?a|nous (?:l |les )?avons) (?:\w+ )?(?:renonce|stoppee?s?)",
+    # A start or a plan denied: "rien n'a été lancé", "aucun projet n'est en cours", "ce n'est
+    # même pas à l'étude", "on n'y a jamais réfléchi".
+    r"(?:rien|aucune? \w+|personne) (?:ne|n) (?:\w+ ){0,2}(?:commencee?s?|debutee?s?|demarree?s?"
+    r"|lancee?s?|engagee?s?|entamee?s?|envisagee?s?|en cours|a l etude|en projet|en preparation)",
+    r"(?:ne|n) (?:\w+ ){0,2}(?:meme )?pas (?:encore )?(?:en cours|a l etude|en projet|en preparation"
+    r"|en reflexion|envisagee?s?|a l ordre du jour)",
+    r"(?:ne|n) (?:\w+ ){0,2}jamais (?:\w+ ){0,2}(?:reflechi|envisage|pense|etudie|aborde|evoque)",
     # A leading "pas encore" (not "pas encore finalisé"): whatever is planned, it is not done.
     rf"^(?:(?:bah|ben|euh|non) )*pas encore(?! (?:{_UNFINISHED})(?![a-z0-9]))",
 )
@@ -111,6 +182,22 @@ _PARTLY = word_pattern(
     r"debut",
     r"un (?:tout )?(?:petit )?peu",
     r"a peu pres",
+    r"pas (?:tres |si )?loin(?! d ici)",
+    r"presque(?! (?:rien|pas|jamais|aucune?|personne))",
+    # "pas" as a noun: "on fait nos premiers pas", "pas à pas".
+    r"(?:premiers?|petits?) pas",
+    r"pas a pas",
+    r"un (?:premier |petit )?pas",
+    # What is left is small: "il ne manque plus que la signature", "rien que pour l'éclairage".
+    r"(?:ne|n) \w+ plus (?:que|qu)",
+    r"rien (?:que|qu)(?= (?:pour|les?|la|l|des|sur|dans|au|aux)(?![a-z0-9]))",
+    r"(?:une |la )?minorite",
+    r"une poignee",
+    r"peu (?:de|d)",
+    # Done, but not officially: "sans être officiellement désignée", "pas officiellement".
+    r"(?:pas|sans) (?:\w+ ){0,3}(?:officiel|formel)(?:le)?s?(?:lement)?",
+    r"sans (?:etre |avoir ete |que (?:ce|cela) soit )?(?:\w+ )?(?:formalise|designe|nomme|ecrit|valide)e?s?",
+    r"officieu(?:x|se|sement)",
     r"pas (?:encore )?(?:" + _UNFINISHED + r")",
     r"informel(?:le)?s?",
     r"informellement",
@@ -138,6 +225,7 @@ _PARTLY = word_pattern(
     r"oui et non",
     r"si et non",
     r"seulement",
+    r"(?:^|tout )juste(?= (?:pour|les?|la|l|des|du|un|une|sur|dans|au|aux|quelques?)(?![a-z0-9]))",
     r"uniquement",
     r"sauf",
     r"a part (?:les?|la|l|des|pour)",
@@ -159,6 +247,10 @@ _NO = word_pattern(
     r"niet",
     r"nenni",
     r"pantoute",
+    r"neant",
+    r"nulle part",
+    r"walou",
+    r"degun",
     r"que dalle",
     r"nada",
     r"negatif",
@@ -193,6 +285,11 @@ _YES = word_pattern(
     r"certainement",
     r"carrement",
     r"affirmatif",
+    r"forcement",
+    r"naturellement",
+    r"(?:cela|ca) va (?:de soi|sans dire)",
+    r"c est clair",
+    r"^(?:wi|ui|voui|oe)(?! fi)",
     r"totalement",
     r"completement",
     r"entierement",
@@ -233,8 +330,18 @@ _CLAUSE_NO = word_pattern(
     r"en retard",
     r"a la traine",
     r"insuffisante?s?",
+    r"(?:eclate|disperse|eparpille|inexistant|absent|lacunaire)e?s?",
+    r"pas terrible",
     r"manque",
     r"sans(?! (?:exception|probleme|souci|soucis|faute|hesiter|hesitation|doute))",
+)
+# A wish or a need says it is not there: "on aurait besoin d'un référent", "il faudrait le faire".
+_WISH = word_pattern(
+    r"(?:on|nous|j) (?:a|avons|aurait|aurions|ai|aurais) (?:bien |vraiment |grand )?besoin",
+    r"(?:on|nous|je|j) (?:aimerait|aimerions|aimerais|voudrait|voudrions|voudrais|souhaiterait|souhaiterions"
+    r"|souhaiterais)",
+    r"il (?:nous )?faudrait",
+    r"(?:ce|cela) serait (?:bien|utile|souhaitable|a faire)",
 )
 _CLAUSE_SPLIT = re.compile(
     r"[,;:.!?()\[\]/]+|\s(?:mais|par contre|en revanche|cependant|pourtant|toutefois|alors que|tandis que"
@@ -253,11 +360,19 @@ _HEDGE_NO = word_pattern(
     r"je (?:ne )?(?:crois|pense) pas",
     r"(?:probablement|surement|sans doute|a priori|normalement) (?:pas|non)",
 )
-_HEDGE_RARELY = word_pattern(r"rarement", r"pas souvent", r"tres peu")
+_HEDGE_RARELY = word_pattern(
+    r"rarement",
+    r"pas souvent",
+    r"tres peu",
+    r"pas (?:forcement|necessairement|beaucoup|enormement|des masses|tellement|grand chose)",
+    r"guere",
+)
 # Two negations that cancel ("on n'est pas sans DPO", "on ne peut pas dire qu'on n'ait rien",
 # "pas question de ne pas…"): the person means yes, or partly; the words alone cannot tell.
 _LITOTES = word_pattern(
     r"pas sans",
+    r"jamais (?:\w+ ){0,3}sans(?! (?:exception|probleme|souci|soucis|faute))",
+    r"rien (?:ne|n) (?:\w+ ){1,2}sans(?! (?:exception|probleme|souci|soucis|faute))",
     r"pas question de ne pas",
     r"pas comme si",
     r"(?:impossible de|peut pas) ne pas",
@@ -267,10 +382,10 @@ _LITOTES = word_pattern(
 
 
 def _clause_polarity(clause: str) -> str | None:
-    form = _IDIOMS.sub(" ", match_form(clause))
+    form = _plain(match_form(clause))
     if not form:
         return None
-    if _NO.search(form) or _CLAUSE_NO.search(form):
+    if _NO.search(form) or _CLAUSE_NO.search(form) or _WISH.search(form):
         return "non"
     if _YES.search(form):
         return "oui"
@@ -284,21 +399,53 @@ def _mixed(text: str) -> bool:
     return {"oui", "non"} <= polarities
 
 
+_BARE_NO = word_pattern(
+    r"^(?:(?:bah|ben|euh|alors|eh bien|helas|malheureusement|franchement) )*(?:non+|nan+)(?: non+)*$"
+)
+_SAYS_YES = word_pattern(r"oui+", r"ouais+", r"^si")
+_CONTRAST = word_pattern(
+    r"mais",
+    r"par contre",
+    r"en revanche",
+    r"cependant",
+    r"pourtant",
+    r"toutefois",
+    r"sauf",
+    r"alors que",
+    r"tandis que",
+    r"meme si",
+    r"quand meme",
+)
+
+
+def _reasoned_no(text: str) -> bool:
+    """A "non" said alone before a pause, then its reason without a contrast ("Non, c'est le
+    maire qui décide", "non, chaque service a son outil"): the reason's words ("c'est… qui",
+    "a") do not make the answer partly yes. Not when a later clause says "oui" or a "mais"
+    opposes the clauses ("non, mais on a un tableur")."""
+    clauses = [form for form in map(match_form, _CLAUSE_SPLIT.split(" " + text + " ")) if form]
+    if len(clauses) < 2 or not _BARE_NO.search(clauses[0]):
+        return False
+    return not _SAYS_YES.search(" ".join(clauses[1:])) and not _CONTRAST.search(match_form(text))
+
+
 def _read(text: str) -> str | None:
     """Rules 2 to 7 on a folded text."""
     corrections = list(_CORRECTION.finditer(text))
     if corrections:
         return _read(text[corrections[-1].end() :])
-    form = _IDIOMS.sub(" ", match_form(text))
+    form = _plain(match_form(text))
     if form in _EXACT:
         return _EXACT[form]
     if _FIRM_NO.search(form):
         return "non"
     if _PARTLY.search(form):
         return "en_partie"
+    if _reasoned_no(text):
+        return "non"
     if _mixed(text):
         return "en_partie"
-    if _NO.search(form):
+    if _NO.search(form) or _WISH.search(form):
         return "non"
     if _YES.search(form):
         return "oui"
@@ -312,9 +459,38 @@ def yes_partly_no(text: str) -> str | None:
         return _EXACT[form]
     if form in _ENGLISH:
         return _ENGLISH[form]
-    if _NOT_AN_ANSWER.search(form):
+    if _NOT_AN_ANSWER.search(form) or _REFUSAL.search(form):
         return None
     return _read(fold(text[:MAX_MATCH_CHARS]))
+
+
+# Words that answer outright, whatever else the message says.
+_OUTRIGHT = word_pattern(
+    r"oui+",
+    r"ouais+",
+    r"ouaip",
+    r"ouep",
+    r"^si",
+    r"non+",
+    r"nan+",
+    r"nope",
+    r"en partie",
+    r"partiellement",
+    r"pas du tout",
+    r"tout a fait",
+    r"absolument",
+    r"bien sur",
+    r"jamais",
+    r"aucunement",
+    r"pas encore",
+)
+
+
+def says_outright(text: str) -> bool:
+    """Whether the message holds a word that answers a yes / no question outright ("oui",
+    "non", "en partie", "pas du tout"…), not only words that may say it ("on a", "pas")."""
+    form = match_form(text)
+    return form in _ENGLISH or bool(_OUTRIGHT.search(form))
 
 
 def hedge_candidates(text: str) -> tuple[str, ...]:
@@ -325,7 +501,7 @@ def hedge_candidates(text: str) -> tuple[str, ...]:
     "en_partie").
     """
     form = match_form(text)
-    if _NOT_AN_ANSWER.search(form):
+    if _NOT_AN_ANSWER.search(form) or _REFUSAL.search(form):
         return ()
     if _HEDGE_NO.search(form):
         return ("non", "ne_sait_pas")

@@ -1,0 +1,260 @@
+"""Principles of yes / partly / no answers that the rules hold (issue 10: fewer values stored wrong).
+
+Each sentence is written for these tests, from the principle it states; none comes from an
+evaluation set (tests/nlu_dev, tests/nlu_holdout, tests/nlu_blind) nor from the reader corpora.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.questionnaire import default_questionnaire
+from bot.understanding import context, interpret
+from bot.understanding.context import read_in_context
+from bot.understanding.reader import Reading
+from bot.understanding.yes_no import says_outright, yes_partly_no
+
+QUESTIONNAIRE = default_questionnaire()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aucun souci, nous avons une convention avec le syndicat",
+        "aucun problème là-dessus, il y a une clause type dans nos marchés",
+        "jamais eu de difficulté, on a un tableau tenu à jour",
+        "oui, ça ne nous pose aucun problème",
+        "ce n'est pas compliqué, on le fait à chaque chantier",
+        "rien à redire, c'est en place depuis 2018",
+    ],
+)
+def test_a_set_phrase_with_a_negative_word_is_no_negation(text: str) -> None:
+    assert yes_partly_no(text) == "oui"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sans aucun doute",
+        "ça ne fait aucun doute pour nous",
+        "c'est certain",
+        "j'en suis sûre",
+        "sûr et certain, la délibération est passée",
+        "plus que jamais",
+        "il ne nous manque rien",
+    ],
+)
+def test_certainty_and_nothing_missing_mean_yes(text: str) -> None:
+    assert yes_partly_no(text) == "oui"
+
+
+def test_certain_as_a_share_is_still_partly() -> None:
+    assert yes_partly_no("certains services seulement") == "en_partie"
+    assert yes_partly_no("certaines écoles ont des capteurs") == "en_partie"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "c'est en service depuis quelques années",
+        "on le fait depuis plusieurs mois",
+        "mis en place il y a quelques années par l'ancienne équipe",
+    ],
+)
+def test_a_duration_is_no_share_of_the_whole(text: str) -> None:
+    assert yes_partly_no(text) == "oui"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "non seulement on publie, mais on met à jour chaque semaine",
+        "pas seulement pour la mairie, tous nos sites sont équipés",
+    ],
+)
+def test_not_only_is_not_a_restriction(text: str) -> None:
+    assert yes_partly_no(text) != "en_partie"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rien n'a été engagé de ce côté",
+        "aucune étude n'est en cours",
+        "ce n'est même pas en projet",
+        "on n'y a jamais vraiment pensé",
+        "le chantier n'est pas à l'ordre du jour",
+    ],
+)
+def test_a_start_or_a_plan_denied_is_no(text: str) -> None:
+    assert yes_partly_no(text) == "non"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Non, c'est la directrice qui garde tout en main",
+        "non, tout le monde fait comme il l'entend",
+        "Non. Il y a un logiciel différent dans chaque pôle.",
+    ],
+)
+def test_a_no_and_its_reason_stay_no(text: str) -> None:
+    assert yes_partly_no(text) == "non"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "non, mais les écoles oui",  # the other word, said in a later clause
+        "non, mais on a un tableur partagé",  # a contrast
+    ],
+)
+def test_a_no_opposed_by_a_later_clause_is_not_read_alone(text: str) -> None:
+    assert yes_partly_no(text) == "en_partie"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "une minorité des agents",
+        "une poignée de bâtiments",
+        "presque tous les services",
+        "on n'en est pas très loin",
+        "pas à chaque fois",
+        "pas tout le temps",
+        "pas officiellement, c'est le secrétaire qui s'en charge",
+        "elle fait office de référente sans être nommée",
+        "juste pour la cantine",
+    ],
+)
+def test_a_share_a_near_miss_or_an_unofficial_arrangement_is_partly(text: str) -> None:
+    assert yes_partly_no(text) == "en_partie"
+
+
+def test_almost_nothing_is_still_no() -> None:
+    assert yes_partly_no("presque rien, deux réunions en dix ans") != "en_partie"
+
+
+def test_a_scattered_clause_makes_the_answer_partly() -> None:
+    assert yes_partly_no("le stationnement oui, le reste c'est éparpillé") == "en_partie"
+
+
+def test_outright_words() -> None:
+    assert says_outright("Oui, pourquoi ?")
+    assert says_outright("pas du tout")
+    assert says_outright("yep")
+    assert not says_outright("j'ai un chat")
+    assert not says_outright("on dit crayon, pas stylo")
+
+
+class FixedReader:
+    def __init__(self, label: str, p: float) -> None:
+        others = [other for other in ("oui", "non", "en_partie", "ne_sait_pas", "autre") if other != label]
+        self.reading = Reading(((label, p), *((other, (1 - p) / 4) for other in others)))
+
+    def read(self, text: str) -> Reading:
+        return self.reading
+
+
+@pytest.mark.parametrize("confidence", [0.5, 0.95])
+def test_small_talk_with_a_rule_word_is_no_answer(monkeypatch: pytest.MonkeyPatch, confidence: float) -> None:
+    """The classifier says small talk, the learned reader says no answer, and the rules only caught
+    a word ("j'ai"): not stored, at any confidence of the classifier (the engine reads an
+    off-topic message a second time with a confidence of 0.5)."""
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader("autre", 0.7))
+    question = QUESTIONNAIRE.question("organisation_formation")
+    decision = read_in_context(question, "j'ai un chat qui s'appelle Tigrou", "out_of_scope", confidence)
+    assert decision.kind == "intent"
+
+
+def test_small_talk_with_an_outright_word_is_still_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader("autre", 0.7))
+    question = QUESTIONNAIRE.question("organisation_formation")
+    decision = read_in_context(question, "non hélas", "out_of_scope", 0.5)
+    assert decision.kind == "answer"
+    assert decision.interpretation is not None and decision.interpretation.value == "non"
+
+
+def test_a_question_the_reader_alone_takes_for_a_value_is_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    question = QUESTIONNAIRE.question("durable_financement")
+    text = "le fonds vert, on peut le demander jusqu'en quelle année ?"
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader("en_partie", 0.85))
+    decision = read_in_context(question, text, "answer", 1.0)
+    assert decision.kind == "confirm" and decision.candidates == ("en_partie",)
+    # The same reading without a question mark is stored; a sure reader is stored even with one.
+    assert read_in_context(question, "le fonds vert est demandé", "answer", 1.0).kind == "answer"
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader("en_partie", 0.95))
+    assert read_in_context(question, text, "answer", 1.0).kind == "answer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on a renoncé l'an dernier, trop cher",
+        "le projet a été abandonné",
+        "on avait commencé, puis on a laissé tombé",
+        "tombé à l'eau après les élections",
+    ],
+)
+def test_given_up_is_no(text: str) -> None:
+    assert yes_partly_no(text) == "non"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on aurait bien besoin d'un chef de projet",
+        "nous aimerions le faire, un jour",
+        "il faudrait s'y mettre",
+    ],
+)
+def test_a_wish_or_a_need_is_no(text: str) -> None:
+    assert yes_partly_no(text) == "non"
+
+
+def test_a_wish_beside_what_exists_is_partly() -> None:
+    assert yes_partly_no("on a un tableur, il faudrait un vrai logiciel") == "en_partie"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nous faisons nos premiers pas avec l'agglomération",
+        "on avance pas à pas",
+        "il ne manque plus que la signature du maire",
+        "rien que pour l'éclairage",
+    ],
+)
+def test_pas_as_a_noun_and_what_is_left_are_partly(text: str) -> None:
+    assert yes_partly_no(text) == "en_partie"
+
+
+@pytest.mark.parametrize("text", ["néant", "nulle part chez nous", "y a degun", "walou"])
+def test_more_ways_to_say_no(text: str) -> None:
+    assert yes_partly_no(text) == "non"
+
+
+@pytest.mark.parametrize("text", ["forcément", "naturellement", "ça va de soi", "c'est clair", "wi"])
+def test_more_ways_to_say_yes(text: str) -> None:
+    assert yes_partly_no(text) == "oui"
+
+
+def test_the_wifi_is_no_yes() -> None:
+    assert yes_partly_no("wi-fi") is None
+
+
+@pytest.mark.parametrize("text", ["pas forcément", "pas beaucoup", "pas grand-chose"])
+def test_not_much_is_asked_not_guessed(text: str) -> None:
+    interpretation = interpret(QUESTIONNAIRE.question("citoyens_communication"), text)
+    assert interpretation is not None and interpretation.candidates == ("en_partie", "non")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["je préfère ne pas répondre", "pas de commentaire", "je ne veux pas me prononcer là-dessus", "joker"],
+)
+def test_refusing_to_answer_is_no_value(text: str) -> None:
+    assert yes_partly_no(text) is None
+    decision = read_in_context(QUESTIONNAIRE.question("donnees_rgpd"), text, "answer", 1.0)
+    assert decision.kind == "not_understood"
+    assert read_in_context(QUESTIONNAIRE.question("donnees_rgpd"), text, "skip", 0.9).kind == "intent"
