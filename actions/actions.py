@@ -189,7 +189,9 @@ class ActionOffTopic(DiagnosticAction):
         return "action_off_topic"
 
     def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
-        return engine.off_script(tracker.sender_id, latest_text(tracker), "off_topic")
+        return engine.off_script(
+            tracker.sender_id, latest_text(tracker), "off_topic", latest_intent(tracker)[1]
+        )
 
 
 class ActionOtherLanguage(DiagnosticAction):
@@ -197,7 +199,9 @@ class ActionOtherLanguage(DiagnosticAction):
         return "action_other_language"
 
     def replies(self, engine: DiagnosticConversation, tracker: Tracker) -> list[Reply]:
-        return engine.off_script(tracker.sender_id, latest_text(tracker), "other_language")
+        return engine.off_script(
+            tracker.sender_id, latest_text(tracker), "other_language", latest_intent(tracker)[1]
+        )
 
 
 class ActionSmallTalk(DiagnosticAction):

@@ -266,11 +266,15 @@ class DiagnosticConversation:
             return [self._confirmation(question, decision.interpretation)]
         return self._not_understood(record, question)
 
-    def off_script(self, sender_id: str, text: str | None, kind: str) -> list[Reply]:
+    def off_script(self, sender_id: str, text: str | None, kind: str, confidence: float = 0.5) -> list[Reply]:
         """Off-topic or foreign-language message: accept it if it answers the question
-        (:meth:`in_context`), else a short reply, then the question."""
+        (:meth:`in_context`), else a short reply, then the question.
+
+        ``confidence`` is the classifier's for this message: the actions pass it, so that this
+        reading agrees with their context-first one instead of reading again, less sure of the
+        intent, a message already judged no answer (and storing it)."""
         intent = "other_language" if kind == "other_language" else "out_of_scope"
-        replies = self.in_context(sender_id, text, intent, 0.5)
+        replies = self.in_context(sender_id, text, intent, confidence)
         if replies is not None:
             return replies
         return [Reply(self.messages.say(kind)), *self.current_question(sender_id)]

@@ -13,6 +13,7 @@ from actions.actions import (
     ActionCorrect,
     ActionDefine,
     ActionDontKnow,
+    ActionOffTopic,
     ActionPause,
     ActionSkip,
     ActionStartDiagnostic,
@@ -133,3 +134,14 @@ def test_a_bug_in_the_engine_is_no_store_fault(engine, monkeypatch, caplog) -> N
     messages = run(ActionAnswer(), "commune", "answer")
     assert engine.store.answers(record.id)["type_collectivite"].value == "commune"
     assert messages[-1]["custom"]["question_id"] == "population"
+
+
+def test_a_message_the_classifier_is_sure_is_off_topic_is_not_stored_as_the_name(engine) -> None:
+    """The off-topic action reads the message with the classifier's own confidence, as the
+    context-first reading did: a second, less sure reading would take it for a name."""
+    run(ActionStartDiagnostic(), "commencer", "start_diagnostic")
+    messages = run(ActionOffTopic(), "Quelle belle journée", "out_of_scope")
+    assert messages[0]["text"] == default_messages().say("off_topic")
+    assert messages[-1]["custom"]["question_id"] == "nom_collectivite"
+    record = engine.store.latest_for_sender(SENDER)
+    assert "nom_collectivite" not in engine.store.answers(record.id)
