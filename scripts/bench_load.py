@@ -118,8 +118,8 @@ def canned_answers() -> dict[str, str]:
             answers[question.id] = "{n}"
         elif kind == "echelle":
             answers[question.id] = str((question.minimum + question.maximum) // 2)
-        else:
-            answers[question.id] = "Réponse {n}"
+        else:  # a tool, as people name it ("Réponse 30076" was once read as "correct the previous one")
+            answers[question.id] = "Portail citoyen {n}"
     answers["nom_collectivite"] = "Saint-Martin-{n}"
     return answers
 
