@@ -2,40 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-import yaml
-
 from bot.charts.bars import bar_chart_svg
 from bot.charts.progress import ProgressBar, progress_svg
 from bot.charts.radar import RadarAxis, radar_svg
-from bot.charts.text import CHARTS_PATH, REQUIRED_CHART_TEXTS, chart_text, chart_texts, score_text
-from bot.messages import MessagesError, load_messages
-
-
-def test_every_sentence_formats_with_its_fields() -> None:
-    texts = chart_texts()
-    for key, fields in REQUIRED_CHART_TEXTS.items():
-        text = texts.say(key, **{name: "X" for name in fields})
-        assert text and "{" not in text, key
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda d: d.pop("radar_title"), "phrase manquante : radar_title"),
-        (lambda d: d.update(radar_axis="{label} : {note}"), "paramètre inconnu note"),
-        (lambda d: d.update(extra="Bonjour"), "inutilisées : extra"),
-    ],
-)
-def test_broken_files_are_refused(tmp_path: Path, change, message: str) -> None:
-    data = yaml.safe_load(CHARTS_PATH.read_text(encoding="utf-8"))
-    change(data)
-    path = tmp_path / "charts.yml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(MessagesError, match=message):
-        load_messages(path, REQUIRED_CHART_TEXTS)
+from bot.charts.text import chart_text, score_text
 
 
 def test_the_charts_say_the_sentences_of_the_file() -> None:
