@@ -1,20 +1,33 @@
 """channels/rasa_speedups.py: the action server's answer checked as jsonschema.validate checks it,
-and a request to the action server that does not grow with the conversation."""
+a request to the action server that does not grow with the conversation, and the policies'
+prediction made from the latest events only, with the same outcome."""
 
 from __future__ import annotations
 
 import functools
 import inspect
 import json
+import random
+import tempfile
+import warnings
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import rasa
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.memoization import MemoizationPolicy
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.processor import MessageProcessor
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
+from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk import Tracker
 
@@ -22,7 +35,7 @@ from actions import actions as actions_module
 from actions.actions import latest_entity, latest_intent, latest_question_id, latest_text
 from channels import rasa_speedups
 from channels import tracker_store as _applies_the_patches  # noqa: F401  (as every Rasa start does)
-from tests.channels.conftest import START, session_start, turn_events
+from tests.channels.conftest import ROOT, START, session_start, turn_events
 
 VALID = [
     {},
@@ -132,11 +145,116 @@ def test_the_actions_read_the_same_from_the_reduced_request(domain: Domain, turn
     )  # fmt: skip
 
 
+def new_policy(policy_class: type, config: dict[str, Any]) -> Any:
+    storage = LocalModelStorage(Path(tempfile.mkdtemp(prefix="policy-")))
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = {**policy_class.get_default_config(), **config}
+    return policy_class.create(config, storage, Resource("policy"), context)
+
+
+@pytest.fixture(scope="module")
+def rule_policy(domain: Domain) -> RulePolicy:
+    """A RulePolicy trained on the project's rules, as `rasa train` trains it (config.yml)."""
+    importer = TrainingDataImporter.load_from_dict(
+        domain_path=str(ROOT / "domain.yml"), training_data_paths=[str(ROOT / "data")]
+    )
+    trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0).generate()
+    policy = new_policy(RulePolicy, {"core_fallback_threshold": 0.3, "enable_fallback_prediction": False})
+    policy.train(trackers, domain)
+    return policy
+
+
+def mixed_tracker(domain: Domain, turns: int, seed: int, last: str) -> DialogueStateTracker:
+    """A session of ``turns`` messages of any intent, each followed by an action, a reply and a
+    listen; it ends on a user message (``last="user"``) or on the action after it."""
+    draw = random.Random(seed)
+    events: list[Event] = session_start(START - 1)
+    for number in range(turns + 1):
+        intent = draw.choice(domain.intents)
+        events.append(UserUttered(f"message {number}", intent={"name": intent, "confidence": 0.9}))
+        if number == turns and last == "user":
+            break
+        events.append(ActionExecuted(draw.choice(domain.user_actions)))
+        if number == turns:
+            break
+        events += [BotUttered(f"réponse {number}"), ActionExecuted("action_listen")]
+    return DialogueStateTracker.from_events(f"conversation-{seed}", events, slots=domain.slots)
+
+
+def test_the_policy_compares_its_longest_rule_only(rule_policy: RulePolicy, domain: Domain) -> None:
+    longest = rasa_speedups.longest_rule(rule_policy)
+    assert 2 <= longest <= 4  # every rule of data/rules.yml: an intent, then an action
+    assert rasa_speedups.states_compared([rule_policy], domain) == longest
+
+
+def test_another_policy_a_slot_or_a_form_keeps_the_whole_tracker(
+    rule_policy: RulePolicy, domain: Domain
+) -> None:
+    memoization = new_policy(MemoizationPolicy, {})
+    assert rasa_speedups.states_compared([rule_policy, memoization], domain) is None
+    assert rasa_speedups.states_compared([], domain) is None
+    slot = {"type": "text", "mappings": [{"type": "custom"}]}
+    quiet_slot = {**slot, "influence_conversation": False}
+    with_form = {"slots": {"note": quiet_slot}, "forms": {"profil_form": {"required_slots": ["note"]}}}
+    with warnings.catch_warnings():  # Rasa warns of any slot that slot auto-fill is gone since 3.0
+        warnings.simplefilter("ignore", UserWarning)
+        influencing, quiet = ({"slots": {"phase": slot}}, {"slots": {"note": quiet_slot}})
+        assert rasa_speedups.states_compared([rule_policy], Domain.from_dict(influencing)) is None
+        assert rasa_speedups.states_compared([rule_policy], Domain.from_dict(quiet)) == 2
+        assert rasa_speedups.states_compared([rule_policy], Domain.from_dict(with_form)) is None
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3, 12, 30])
+def test_a_recent_tracker_ends_with_the_same_states(domain: Domain, turns: int) -> None:
+    tracker = rasa_tracker(turns)
+    recent = rasa_speedups.recent_tracker(tracker, domain, 2)
+    full_states = tracker.past_states(domain)
+    recent_states = recent.past_states(domain)
+    if recent is tracker:
+        assert turns <= 2  # too short to cut
+        return
+    assert len(recent.events) < len(tracker.events) and len(recent_states) - 1 > 2
+    assert recent_states[1:] == full_states[-(len(recent_states) - 1) :]  # all but its empty start
+    assert recent.latest_message == tracker.latest_message
+    assert recent.latest_action_name == tracker.latest_action_name
+
+
+@pytest.mark.parametrize("last", ["user", "action"])
+def test_the_rules_predict_the_same_from_the_recent_events(
+    rule_policy: RulePolicy, domain: Domain, last: str
+) -> None:
+    states = rasa_speedups.states_compared([rule_policy], domain)
+    assert states is not None
+    cut = 0
+    for seed in range(60):
+        tracker = mixed_tracker(domain, turns=seed % 20, seed=seed, last=last)
+        recent = rasa_speedups.recent_tracker(tracker, domain, states)
+        cut += recent is not tracker
+        full = rule_policy.predict_action_probabilities(tracker, domain)
+        short = rule_policy.predict_action_probabilities(recent, domain)
+        assert (short.probabilities, short.policy_name, short.events) == (
+            full.probabilities, full.policy_name, full.events,
+        ), seed  # fmt: skip
+    assert cut > 40
+
+
+def test_a_follow_up_action_is_taken_from_the_whole_tracker(domain: Domain) -> None:
+    tracker = rasa_tracker(12)
+    tracker.trigger_followup_action("action_answer")
+    processor = MessageProcessor.__new__(MessageProcessor)
+    processor.domain = domain
+    prediction = rasa_speedups._predict_next_with_tracker(processor, tracker)
+    assert domain.action_names_or_texts[prediction.max_confidence_index] == "action_answer"
+    assert tracker.followup_action is None  # cleared on the conversation's own tracker, as Rasa does
+
+
 def test_another_rasa_version_is_left_unpatched(monkeypatch: pytest.MonkeyPatch) -> None:
     names = ("_validate_action_result", "_action_call_format")
     patched = {name: RemoteAction.__dict__[name] for name in names}
+    assert MessageProcessor._predict_next_with_tracker is rasa_speedups._predict_next_with_tracker
     monkeypatch.setattr(RemoteAction, "_validate_action_result", lambda self, result: "rasa's own")
     monkeypatch.setattr(RemoteAction, "_action_call_format", lambda self, tracker, domain: "rasa's own")
+    monkeypatch.setattr(MessageProcessor, "_predict_next_with_tracker", lambda self, tracker: "rasa's own")
     monkeypatch.setattr(rasa_speedups, "_applied", False)
     monkeypatch.setattr(rasa, "__version__", "3.7.0")
     assert rasa_speedups.apply() is False
