@@ -1,5 +1,5 @@
-"""Three patches of Rasa 3.6.21, applied once: two of ``RemoteAction`` (the call to the action
-server), one of the policies' prediction.
+"""Four patches of Rasa 3.6.21, applied once: two of ``RemoteAction`` (the call to the action
+server), one of the policies' prediction, one of the spaCy model's loading.
 
 Only for ``rasa.__version__ == "3.6.21"`` (requirements.lock): with any other version
 :func:`apply` patches nothing and logs a warning, since the patched methods may have changed.
@@ -30,6 +30,11 @@ channels/tracker_store.py calls :func:`apply` when it is imported, that is at ev
    policies a tracker replayed from the latest applied events only: its last states, as many as
    the longest rule plus one, are those of the whole tracker, so the prediction is the same.
    Otherwise (another policy, a slot or a form) the whole tracker is used, as in Rasa.
+4. ``SpacyNLP.load_model``: Rasa's prediction graph has two nodes of ``SpacyNLP`` (one provides
+   the spaCy model, the other runs it on each message with the provided model), and each loads
+   the spaCy model when it is created, so the running Rasa holds it twice (the second copy is
+   never used): 140 MB of its resident memory. The patch loads each spaCy model once per
+   process and hands the same one to both nodes; it is only read (``nlp.pipe``).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.core.processor import MessageProcessor
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
@@ -181,6 +187,19 @@ def _predict_next_with_tracker(self: MessageProcessor, tracker: DialogueStateTra
 _rasa_predict_next_with_tracker = MessageProcessor._predict_next_with_tracker
 
 
+_spacy_models: dict[str, SpacyModel] = {}
+
+
+def load_spacy_model(spacy_model_name: str) -> SpacyModel:
+    """``SpacyNLP.load_model``, once per model name and process."""
+    if spacy_model_name not in _spacy_models:
+        _spacy_models[spacy_model_name] = _rasa_load_spacy_model(spacy_model_name)
+    return _spacy_models[spacy_model_name]
+
+
+_rasa_load_spacy_model = SpacyNLP.load_model
+
+
 def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return validate_action_result(result)
 
@@ -199,5 +218,6 @@ def apply() -> bool:
         RemoteAction._validate_action_result = _validate_action_result
         RemoteAction._action_call_format = action_call_format
         MessageProcessor._predict_next_with_tracker = _predict_next_with_tracker
+        SpacyNLP.load_model = staticmethod(load_spacy_model)
         _applied = True
     return True

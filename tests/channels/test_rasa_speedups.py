@@ -23,6 +23,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
 from rasa.shared.core.generator import TrainingDataGenerator
@@ -248,17 +249,36 @@ def test_a_follow_up_action_is_taken_from_the_whole_tracker(domain: Domain) -> N
     assert tracker.followup_action is None  # cleared on the conversation's own tracker, as Rasa does
 
 
+def test_a_spacy_model_is_loaded_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded: list[str] = []
+
+    def load(name: str) -> Any:
+        loaded.append(name)
+        return object()
+
+    monkeypatch.setattr(rasa_speedups, "_rasa_load_spacy_model", load)
+    monkeypatch.setattr(rasa_speedups, "_spacy_models", {})
+    provided = SpacyNLP.load_model("fr_core_news_sm")  # the node that provides the model
+    run = SpacyNLP.load_model("fr_core_news_sm")  # the node that runs it: the same one
+    other = SpacyNLP.load_model("fr_core_news_md")
+    assert provided is run and other is not run
+    assert loaded == ["fr_core_news_sm", "fr_core_news_md"]
+
+
 def test_another_rasa_version_is_left_unpatched(monkeypatch: pytest.MonkeyPatch) -> None:
     names = ("_validate_action_result", "_action_call_format")
     patched = {name: RemoteAction.__dict__[name] for name in names}
     assert MessageProcessor._predict_next_with_tracker is rasa_speedups._predict_next_with_tracker
+    assert SpacyNLP.load_model is rasa_speedups.load_spacy_model
     monkeypatch.setattr(RemoteAction, "_validate_action_result", lambda self, result: "rasa's own")
     monkeypatch.setattr(RemoteAction, "_action_call_format", lambda self, tracker, domain: "rasa's own")
     monkeypatch.setattr(MessageProcessor, "_predict_next_with_tracker", lambda self, tracker: "rasa's own")
+    monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(lambda name: "rasa's own"))
     monkeypatch.setattr(rasa_speedups, "_applied", False)
     monkeypatch.setattr(rasa, "__version__", "3.7.0")
     assert rasa_speedups.apply() is False
     assert RemoteAction("x", None)._validate_action_result({}) == "rasa's own"
+    assert SpacyNLP.load_model("fr_core_news_sm") == "rasa's own"
     monkeypatch.setattr(rasa, "__version__", "3.6.21")
     assert rasa_speedups.apply() is True
     assert {name: RemoteAction.__dict__[name] for name in names} == patched
