@@ -7,18 +7,24 @@ Every request carries the deployment's secret (``DIAGNOSTIC_RASA_SECRET``) in th
 
 Several Rasa servers (DIAGNOSTIC_RASA_URL lists them, bot/settings.py): any of them can serve
 any conversation, since they share the tracker store (PostgreSQL) and the conversation locks
-(Redis, channels/lock_store.py). Turns go to them in turn (round robin). A server that cannot
-have received the turn (connection refused or timed out, connection reset while the request
-was being written) is passed over at once for the next one, and rests ``REST_SECONDS`` before
-it gets turns again; once the request may have reached a server (it was written whole), a
-failure is never retried on another one: the door answers 503 or 504 as with one server, and
-the person's retry comes back through the ledger (bot/web/ledger.py), whose question id makes
-the engine refuse an answer already stored.
+(Redis, channels/lock_store.py). Each conversation has its own server, the same from every
+door process: the servers are ranked for it by a hash of its id and their addresses (rendezvous
+hashing), so conversations spread evenly, and one that leaves only moves its own conversations.
+Its server keeps the conversation's tracker in memory between turns (channels/tracker_store.py)
+instead of reading what another server wrote at the turn before. ``spread_turns`` sends the
+turns to the servers in turn instead (round robin: the test of two Rasa sharing their stores).
+A server that cannot have received the turn (connection refused or timed out, connection reset
+while the request was being written) is passed over at once for the next one in the ranking,
+and rests ``REST_SECONDS`` before it gets turns again; once the request may have reached a
+server (it was written whole), a failure is never retried on another one: the door answers 503
+or 504 as with one server, and the person's retry comes back through the ledger
+(bot/web/ledger.py), whose question id makes the engine refuse an answer already stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import time
 from collections.abc import Callable, Sequence
@@ -118,9 +124,15 @@ def _clean(message: Any) -> dict[str, Any] | None:
     return kept or None
 
 
+def server_rank(sender: str, url: str) -> bytes:
+    """A server's rank for a conversation (lowest first): the same in every process."""
+    return hashlib.blake2b(f"{sender}\n{url}".encode(), digest_size=8).digest()
+
+
 class RasaClient:
     """Rasa's REST channel on one server or several (``base_url``: one address, several
-    separated by commas, or a sequence of them); ``clock`` (monotonic seconds) is for the tests."""
+    separated by commas, or a sequence of them); ``spread_turns``: every turn to the next server
+    rather than each conversation to its own; ``clock`` (monotonic seconds) is for the tests."""
 
     def __init__(
         self,
@@ -129,6 +141,7 @@ class RasaClient:
         transport: httpx.AsyncBaseTransport | None = None,
         secret: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        spread_turns: bool = False,
     ) -> None:
         self.urls = rasa_addresses(base_url) if isinstance(base_url, str) else tuple(base_url)
         if not self.urls:
@@ -139,13 +152,18 @@ class RasaClient:
             headers={SECRET_HEADER: secret} if secret else None,
         )
         self._turns = itertools.count()
+        self.spread_turns = spread_turns
         self._resting_until = [0.0] * len(self.urls)
         self._clock = clock
 
-    def _order(self) -> list[int]:
-        """The servers to try for the next turn: round robin, resting servers last."""
-        first = next(self._turns) % len(self.urls)
-        order = [(first + step) % len(self.urls) for step in range(len(self.urls))]
+    def _order(self, sender: str) -> list[int]:
+        """The servers to try for ``sender``'s turn: the conversation's ranking (or round robin
+        with ``spread_turns``), resting servers last."""
+        if self.spread_turns:
+            first = next(self._turns) % len(self.urls)
+            order = [(first + step) % len(self.urls) for step in range(len(self.urls))]
+        else:
+            order = sorted(range(len(self.urls)), key=lambda index: server_rank(sender, self.urls[index]))
         now = self._clock()
         return sorted(order, key=lambda index: self._resting_until[index] > now)  # stable
 
@@ -171,7 +189,7 @@ class RasaClient:
     async def _post(self, body: dict[str, str]) -> httpx.Response:
         """The first answer of a server, in :meth:`_order`; a server that cannot have received the
         request is passed over, any other failure ends the turn (see the module doc)."""
-        for index in self._order():
+        for index in self._order(body["sender"]):
             try:
                 return await self._client.post(self.urls[index] + REST_WEBHOOK, json=body)
             except NOT_SENT:

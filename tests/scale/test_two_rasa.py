@@ -70,7 +70,11 @@ def running_door(pair: RasaPair, database_url: str) -> Iterator[Door]:
     recorder = Recorder()
     store = DiagnosticStore.from_url(database_url)
     rasa = RasaClient(
-        pair.urls, request_limit(settings.rasa_timeout), transport=recorder, secret=settings.rasa_secret
+        pair.urls,
+        request_limit(settings.rasa_timeout),
+        transport=recorder,
+        secret=settings.rasa_secret,
+        spread_turns=True,  # every conversation alternates the servers turn by turn
     )
     app = create_app(settings, store=store, rasa_client=rasa)
 

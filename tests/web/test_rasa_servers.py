@@ -1,7 +1,8 @@
 """Several Rasa servers behind the door (DIAGNOSTIC_RASA_URL with several addresses).
 
-Turns go to the servers in turn; a server that cannot have received a turn is passed over at
-once; a turn that may have reached a server is never sent to another one. Rasa is an httpx
+Each conversation goes to its own server (or, with ``spread_turns``, turns go to the servers in
+turn); a server that cannot have received a turn is passed over at once; a turn that may have
+reached a server is never sent to another one. Rasa is an httpx
 MockTransport that tells the servers apart by their host name.
 """
 
@@ -70,9 +71,13 @@ def clock() -> Clock:
 def make_rasa(servers: Servers, clock: Clock) -> Iterator[Callable[[int], RasaClient]]:
     clients: list[RasaClient] = []
 
-    def make(count: int = 2) -> RasaClient:
+    def make(count: int = 2, spread_turns: bool = True) -> RasaClient:
         client = RasaClient(
-            ",".join(SERVERS[:count]), timeout=5, transport=httpx.MockTransport(servers.handle), clock=clock
+            ",".join(SERVERS[:count]),
+            timeout=5,
+            transport=httpx.MockTransport(servers.handle),
+            clock=clock,
+            spread_turns=spread_turns,
         )
         clients.append(client)
         return client
@@ -82,14 +87,14 @@ def make_rasa(servers: Servers, clock: Clock) -> Iterator[Callable[[int], RasaCl
         asyncio.run(client.aclose())
 
 
-def send_all(rasa: RasaClient, messages: list[str]) -> list[str]:
+def send_all(rasa: RasaClient, messages: list[str], sender: str = "conversation-1") -> list[str]:
     """Sends each message in turn; what each got ("ok" or the error's code)."""
 
     async def run() -> list[str]:
         outcomes = []
         for message in messages:
             try:
-                await rasa.send("conversation-1", message)
+                await rasa.send(sender, message)
                 outcomes.append("ok")
             except AssistantError as error:
                 outcomes.append(error.code)
@@ -102,9 +107,51 @@ def hosts(servers: Servers) -> list[str]:
     return [host for host, _ in servers.served]
 
 
-def test_turns_go_to_each_server_in_turn(make_rasa: Callable[[int], RasaClient], servers: Servers) -> None:
+def test_spread_turns_go_to_each_server_in_turn(
+    make_rasa: Callable[..., RasaClient], servers: Servers
+) -> None:
     assert send_all(make_rasa(2), ["a", "b", "c", "d"]) == ["ok"] * 4
     assert servers.served == [("rasa-1", "a"), ("rasa-2", "b"), ("rasa-1", "c"), ("rasa-2", "d")]
+
+
+def test_a_conversation_keeps_its_server_and_conversations_spread(
+    make_rasa: Callable[..., RasaClient], servers: Servers
+) -> None:
+    rasa = make_rasa(3, spread_turns=False)
+    for number in range(60):
+        servers.served.clear()
+        assert send_all(rasa, ["a", "b", "c"], sender=f"conversation-{number}") == ["ok"] * 3
+        assert len(set(hosts(servers))) == 1, number
+    other_door = make_rasa(3, spread_turns=False)  # another door process ranks the same way
+    for number in range(60):
+        servers.served.clear()
+        send_all(rasa, ["a"], sender=f"conversation-{number}")
+        send_all(other_door, ["b"], sender=f"conversation-{number}")
+        assert len(set(hosts(servers))) == 1, number
+    servers.served.clear()
+    for number in range(300):
+        send_all(rasa, ["a"], sender=f"conversation-{number}")
+    shares = [hosts(servers).count(host) for host in ("rasa-1", "rasa-2", "rasa-3")]
+    assert min(shares) >= 70, shares  # 100 each, give or take
+
+
+def test_a_server_leaving_moves_its_own_conversations_only(
+    make_rasa: Callable[..., RasaClient], servers: Servers
+) -> None:
+    rasa = make_rasa(3, spread_turns=False)
+    before = {}
+    for number in range(90):
+        servers.served.clear()
+        send_all(rasa, ["a"], sender=f"conversation-{number}")
+        before[number] = hosts(servers)[0]
+    servers.down["rasa-2"] = httpx.ConnectError("Connection refused")
+    for number in range(90):
+        servers.served.clear()
+        assert send_all(rasa, ["b"], sender=f"conversation-{number}") == ["ok"]
+        if before[number] != "rasa-2":
+            assert hosts(servers) == [before[number]], number
+        else:
+            assert hosts(servers) != ["rasa-2"], number
 
 
 @pytest.mark.parametrize(
@@ -116,7 +163,7 @@ def test_turns_go_to_each_server_in_turn(make_rasa: Callable[[int], RasaClient],
     ],
 )
 def test_a_server_that_cannot_have_received_the_turn_is_passed_over(
-    make_rasa: Callable[[int], RasaClient], servers: Servers, clock: Clock, error: Exception
+    make_rasa: Callable[..., RasaClient], servers: Servers, clock: Clock, error: Exception
 ) -> None:
     rasa = make_rasa(3)
     servers.down["rasa-1"] = error
@@ -133,7 +180,7 @@ def test_a_server_that_cannot_have_received_the_turn_is_passed_over(
 
 
 def test_a_resting_server_is_still_tried_when_no_other_answers(
-    make_rasa: Callable[[int], RasaClient], servers: Servers
+    make_rasa: Callable[..., RasaClient], servers: Servers
 ) -> None:
     rasa = make_rasa(2)
     servers.down["rasa-1"] = httpx.ConnectError("Connection refused")
@@ -156,7 +203,7 @@ def test_a_resting_server_is_still_tried_when_no_other_answers(
     ],
 )
 def test_a_turn_that_may_have_reached_a_server_is_never_sent_to_another(
-    make_rasa: Callable[[int], RasaClient], servers: Servers, error: Exception, code: str
+    make_rasa: Callable[..., RasaClient], servers: Servers, error: Exception, code: str
 ) -> None:
     rasa = make_rasa(2)
     servers.down["rasa-1"] = error
@@ -165,7 +212,7 @@ def test_a_turn_that_may_have_reached_a_server_is_never_sent_to_another(
 
 
 def test_no_server_answering_is_the_unavailable_message(
-    make_rasa: Callable[[int], RasaClient], servers: Servers
+    make_rasa: Callable[..., RasaClient], servers: Servers
 ) -> None:
     rasa = make_rasa(3)
     for host in ("rasa-1", "rasa-2", "rasa-3"):
@@ -174,9 +221,7 @@ def test_no_server_answering_is_the_unavailable_message(
     assert servers.tried == ["rasa-1", "rasa-2", "rasa-3", "rasa-2", "rasa-3", "rasa-1"]
 
 
-def test_health_says_how_many_servers_answer(
-    make_rasa: Callable[[int], RasaClient], servers: Servers
-) -> None:
+def test_health_says_how_many_servers_answer(make_rasa: Callable[..., RasaClient], servers: Servers) -> None:
     rasa = make_rasa(2)
     assert asyncio.run(rasa.health()) == {"rasa": "ok", "tracker_store": "ok", "serveurs_rasa": "2/2"}
     servers.down["rasa-2"] = httpx.ConnectError("Connection refused")
@@ -187,7 +232,7 @@ def test_health_says_how_many_servers_answer(
     }  # fmt: skip
 
 
-def test_one_server_keeps_its_health_format(make_rasa: Callable[[int], RasaClient]) -> None:
+def test_one_server_keeps_its_health_format(make_rasa: Callable[..., RasaClient]) -> None:
     assert asyncio.run(make_rasa(1).health()) == {"rasa": "ok", "tracker_store": "ok"}
 
 
@@ -195,7 +240,9 @@ def test_the_door_spreads_a_conversation_over_the_servers(
     tmp_path: Path, servers: Servers, settings: Settings
 ) -> None:
     store = DiagnosticStore.from_url(f"sqlite:///{tmp_path / 'diagnostic.db'}")
-    rasa = RasaClient(",".join(SERVERS[:2]), timeout=5, transport=httpx.MockTransport(servers.handle))
+    rasa = RasaClient(
+        ",".join(SERVERS[:2]), timeout=5, transport=httpx.MockTransport(servers.handle), spread_turns=True
+    )
     with ExitStack() as stack:
         stack.callback(store.engine.dispose)
         client = stack.enter_context(
