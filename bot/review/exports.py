@@ -22,7 +22,7 @@ from bot.review.labels import Labels
 from bot.review.tracker import CHUNK, TrackerEvents
 from bot.review.transcript import build_turns
 from bot.staff_text import staff_text
-from bot.storage.models import AnswerRow, Diagnostic, ResultRow, iso_utc
+from bot.storage.models import DIVISION_PLACE_COLUMNS, AnswerRow, Diagnostic, ResultRow, iso_utc
 
 diagnostics = Diagnostic.__table__
 answers = AnswerRow.__table__
@@ -44,12 +44,7 @@ META_COLUMNS = (
     "authority_code",
     "authority_kind",
     "authority_name",
-    "departement_code",
-    "departement_name",
-    "region_code",
-    "region_name",
-    "epci_siren",
-    "epci_name",
+    *DIVISION_PLACE_COLUMNS,
     "division_version",
     "population_band",
     # The questions whose answer was taken from the official division, not said.
@@ -137,12 +132,7 @@ def diagnostic_records(engine: Engine, labels: Labels, batch: int = CHUNK) -> It
                 authority_code=row.authority_code,
                 authority_kind=row.authority_kind,
                 authority_name=row.authority_name,
-                departement_code=row.departement_code,
-                departement_name=row.departement_name,
-                region_code=row.region_code,
-                region_name=row.region_name,
-                epci_siren=row.epci_siren,
-                epci_name=row.epci_name,
+                **{column: getattr(row, column) for column in DIVISION_PLACE_COLUMNS},
                 division_version=row.division_version,
                 population_band=None if (band := band_of(row.population)) is None else band.code,
                 official_answers=sourced.get(row.id, []),

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from bot.records import from_attributes
 from bot.review.filters import ReviewInputError, parse_tags
 from bot.review.labels import REVIEW_STATUSES
 from bot.staff_text import staff_text
@@ -55,15 +56,8 @@ def review_state(connection: Connection, sender_id: str) -> ReviewState:
     )
     if row is None:
         return ReviewState(sender_id=sender_id, tags=tag_values)
-    return ReviewState(
-        sender_id=sender_id,
-        reviewed=bool(row.reviewed),
-        reviewed_at=row.reviewed_at,
-        reviewed_by=row.reviewed_by,
-        note=row.note,
-        note_updated_at=row.note_updated_at,
-        note_updated_by=row.note_updated_by,
-        tags=tag_values,
+    return from_attributes(
+        ReviewState, row, sender_id=sender_id, reviewed=bool(row.reviewed), tags=tag_values
     )
 
 

@@ -24,6 +24,7 @@ from bot.authorities.division import (
     Region,
     version_key,
 )
+from bot.records import from_attributes
 from bot.storage.division_models import CommuneRow, DepartementRow, DivisionVersionRow, EpciRow, RegionRow
 from bot.storage.models import as_utc, utcnow
 
@@ -170,35 +171,12 @@ def read_division(engine: Engine, source: str = SOURCE) -> Division | None:
         version=version.version,
         source=version.source,
         sha256=version.sha256,
-        regions=tuple(Region(code=row.code, name=row.name) for row in regions),
-        departements=tuple(
-            Departement(code=row.code, name=row.name, region_code=row.region_code) for row in departements
-        ),
+        regions=tuple(from_attributes(Region, row) for row in regions),
+        departements=tuple(from_attributes(Departement, row) for row in departements),
         communes=tuple(
-            Commune(
-                insee=row.insee,
-                name=row.name,
-                departement_code=row.departement_code,
-                region_code=row.region_code,
-                siren=row.siren,
-                postal_codes=tuple(row.postal_codes or ()),
-                population=row.population,
-                epci_siren=row.epci_siren,
-            )
-            for row in communes
+            from_attributes(Commune, row, postal_codes=tuple(row.postal_codes or ())) for row in communes
         ),
-        epcis=tuple(
-            Epci(
-                siren=row.siren,
-                name=row.name,
-                kind=row.kind,
-                population=row.population,
-                departement_code=row.departement_code,
-                region_code=row.region_code,
-                members=row.members,
-            )
-            for row in epcis
-        ),
+        epcis=tuple(from_attributes(Epci, row) for row in epcis),
     )
 
 

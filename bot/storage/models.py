@@ -33,6 +33,16 @@ from sqlalchemy.types import TypeDecorator
 from bot.records import DIAGNOSTIC_STATUSES
 
 ANSWER_STATUSES = ("answered", "unknown", "skipped")
+# Where an official authority stands (columns of a diagnostic and of a group): its département,
+# its région, and a commune's EPCI.
+DIVISION_PLACE_COLUMNS = (
+    "departement_code",
+    "departement_name",
+    "region_code",
+    "region_name",
+    "epci_siren",
+    "epci_name",
+)
 
 # Explicit constraint names, so that migrations and reflection agree on every backend.
 NAMING_CONVENTION = {

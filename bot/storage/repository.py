@@ -24,12 +24,20 @@ from sqlalchemy.sql import Update
 
 from bot.answers import Answer, AnswerStatus
 from bot.progress import compute_progress
-from bot.records import COMMUNE_TYPE, OPEN_STATUSES, REPEAT_SOURCE, DiagnosticRecord, OfficialAuthority
+from bot.records import (
+    COMMUNE_TYPE,
+    OPEN_STATUSES,
+    REPEAT_SOURCE,
+    DiagnosticRecord,
+    OfficialAuthority,
+    from_attributes,
+)
 from bot.storage.engine import make_engine
 from bot.storage.migrate import migrate
 from bot.storage.models import (
     ANSWER_STATUSES,
     DIAGNOSTIC_STATUSES,
+    DIVISION_PLACE_COLUMNS,
     AnswerRevisionRow,
     AnswerRow,
     Diagnostic,
@@ -58,12 +66,7 @@ OFFICIAL_PROFILE_COLUMNS = ("authority_type", "authority_name", "population")
 OFFICIAL_COLUMNS = (
     "authority_code",
     "authority_kind",
-    "departement_code",
-    "departement_name",
-    "region_code",
-    "region_name",
-    "epci_siren",
-    "epci_name",
+    *DIVISION_PLACE_COLUMNS,
     "epci_kind",
     "division_version",
 )
@@ -96,43 +99,19 @@ class DiagnosticNotFoundError(LookupError):
 def official_of(row: Diagnostic) -> OfficialAuthority | None:
     if row.authority_code is None or row.authority_kind is None:
         return None
-    return OfficialAuthority(
-        code=row.authority_code,
-        kind=row.authority_kind,
-        name=row.authority_name,
-        population=row.population,
-        departement_code=row.departement_code,
-        departement_name=row.departement_name,
-        region_code=row.region_code,
-        region_name=row.region_name,
-        epci_siren=row.epci_siren,
-        epci_name=row.epci_name,
-        epci_kind=row.epci_kind,
-        division_version=row.division_version,
+    return from_attributes(
+        OfficialAuthority, row, code=row.authority_code, kind=row.authority_kind, name=row.authority_name
     )
 
 
 def record_of(row: Diagnostic) -> DiagnosticRecord:
-    return DiagnosticRecord(
-        id=row.id,
-        public_id=row.public_id,
-        sender_id=row.sender_id,
-        status=row.status,
-        current_question_id=row.current_question_id,
-        revising_question_id=row.revising_question_id,
-        failed_attempts=row.failed_attempts,
-        authority_type=row.authority_type,
-        authority_name=row.authority_name,
-        population=row.population,
-        agents=row.agents,
-        respondent_role=row.respondent_role,
+    return from_attributes(
+        DiagnosticRecord,
+        row,
         created_at=as_utc(row.created_at),
         updated_at=as_utc(row.updated_at),
         completed_at=as_utc(row.completed_at),
         official=official_of(row),
-        group_id=row.group_id,
-        group_role=row.group_role,
-        previous_diagnostic_id=row.previous_diagnostic_id,
     )
 
 
@@ -498,16 +477,7 @@ class DiagnosticStore:
             rows = session.scalars(
                 select(AnswerRow).where(AnswerRow.diagnostic_id == diagnostic_id).order_by(AnswerRow.id)
             ).all()
-            return {
-                row.question_id: Answer(
-                    question_id=row.question_id,
-                    value=row.value,
-                    status=row.status,
-                    raw_text=row.raw_text,
-                    source=row.source,
-                )
-                for row in rows
-            }
+            return {row.question_id: from_attributes(Answer, row) for row in rows}
 
     def revisions(self, diagnostic_id: int, question_id: str) -> list[Revision]:
         """Previous values of an answer, oldest first (empty if it was never corrected)."""
@@ -522,13 +492,8 @@ class DiagnosticStore:
 
     @staticmethod
     def _revision(row: AnswerRevisionRow) -> Revision:
-        return Revision(
-            value=row.value,
-            status=row.status,
-            raw_text=row.raw_text,
-            answered_at=as_utc(row.answered_at),
-            replaced_at=as_utc(row.replaced_at),
-            source=row.source,
+        return from_attributes(
+            Revision, row, answered_at=as_utc(row.answered_at), replaced_at=as_utc(row.replaced_at)
         )
 
     # --- results ----------------------------------------------------------------
