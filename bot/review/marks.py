@@ -13,14 +13,13 @@ from bot.records import from_attributes
 from bot.review.filters import ReviewInputError, parse_tags
 from bot.review.labels import REVIEW_STATUSES
 from bot.staff_text import staff_text
-from bot.storage.models import utcnow
+from bot.storage.models import is_sender_id, utcnow
 from bot.storage.review_models import ReviewRow, ReviewTagRow
 
 reviews = ReviewRow.__table__
 tags = ReviewTagRow.__table__
 
 MAX_NOTE_LENGTH = 10_000
-MAX_SENDER_ID_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class ReviewState:
 
 
 def check_sender_id(sender_id: str) -> str:
-    if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SENDER_ID_LENGTH:
+    if not is_sender_id(sender_id):
         raise ReviewInputError(staff_text("sender_id_invalid"))
     return sender_id
 

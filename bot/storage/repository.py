@@ -38,11 +38,13 @@ from bot.storage.models import (
     ANSWER_STATUSES,
     DIAGNOSTIC_STATUSES,
     DIVISION_PLACE_COLUMNS,
+    MAX_SENDER_ID_LENGTH,
     AnswerRevisionRow,
     AnswerRow,
     Diagnostic,
     ResultRow,
     as_utc,
+    is_sender_id,
     iso_utc,
     utcnow,
 )
@@ -77,7 +79,6 @@ _BIGINT_MAX = 2**63 - 1
 STATE_FIELDS = frozenset(
     {"status", "current_question_id", "revising_question_id", "failed_attempts", "completed_at"}
 )
-MAX_SENDER_ID_LENGTH = 255
 MAX_QUESTION_ID_LENGTH = 100
 
 
@@ -250,7 +251,7 @@ class DiagnosticStore:
 
     def create(self, sender_id: str) -> DiagnosticRecord:
         """Start a diagnostic; the sender's unfinished ones are marked abandoned (data kept)."""
-        if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SENDER_ID_LENGTH:
+        if not is_sender_id(sender_id):
             raise ValueError(f"sender_id invalide (1 à {MAX_SENDER_ID_LENGTH} caractères)")
         now = self._clock()
         with self._transaction() as session:
