@@ -126,20 +126,18 @@ class RateLimits:
 
     def hit(self, rule: str, key: str) -> float | None:
         """Count one request of ``key`` under ``rule``: None if allowed, else seconds to wait."""
-        item, hashed = self._item(rule), _hashed(key)
-        try:
-            if self._limiter.hit(item, rule, hashed):
-                return None
-            return self._wait(item, rule, hashed)
-        except StorageError:
-            logger.exception("limite %s non vérifiée : stockage injoignable", rule)
-            return None
+        return self._ask(self._limiter.hit, rule, key)
 
     def check(self, rule: str, key: str) -> float | None:
         """Like :meth:`hit` without counting: None if one more request would be allowed."""
+        return self._ask(self._limiter.test, rule, key)
+
+    def _ask(self, allowed: Callable[..., bool], rule: str, key: str) -> float | None:
+        """None if the limiter's ``allowed`` (hit or test) lets ``key`` through, else seconds to wait;
+        None too when the storage cannot be reached (logged)."""
         item, hashed = self._item(rule), _hashed(key)
         try:
-            if self._limiter.test(item, rule, hashed):
+            if allowed(item, rule, hashed):
                 return None
             return self._wait(item, rule, hashed)
         except StorageError:
