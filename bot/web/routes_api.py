@@ -29,7 +29,7 @@ from bot.web.validation import (
     check_content_type,
     check_declared_length,
     parse_chat_request,
-    too_large,
+    read_body,
 )
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -45,15 +45,6 @@ def _too_many(retry_after: float) -> JSONResponse:
     )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise too_large(limit)
-    return bytes(body)
-
-
 async def post_message(request: Request) -> Response:
     state = request.app.state
     settings: Settings = state.settings
@@ -65,7 +56,7 @@ async def post_message(request: Request) -> Response:
         retry_after = await limits.ahit("chat_client", client)
         if retry_after is not None:
             return _too_many(retry_after)
-        body = await _read_body(request, settings.max_body_bytes)
+        body = await read_body(request, settings.max_body_bytes)
         chat = parse_chat_request(body, settings.max_message_length)
     except InputError as error:
         return json_error(error.status, error.code, error.message, headers=NO_STORE)

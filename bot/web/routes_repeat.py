@@ -32,9 +32,8 @@ from bot.web.errors import error_response, json_error, web_text
 from bot.web.ratelimit import retry_seconds, too_many_messages
 from bot.web.reminder import reminder_ics
 from bot.web.report import PUBLIC_ID_PATTERN
-from bot.web.routes_api import _read_body
 from bot.web.routes_report import NOT_FOUND, PRIVATE
-from bot.web.validation import InputError, check_content_type, check_declared_length
+from bot.web.validation import InputError, check_content_type, check_declared_length, read_body
 
 NO_STORE = {"Cache-Control": "no-store"}
 BODY_EXAMPLE = '{"report": "<identifiant du rapport>"}'
@@ -71,7 +70,7 @@ async def repeat_api(request: Request) -> Response:
     try:
         check_content_type(request.headers.get("content-type"))
         check_declared_length(request.headers.get("content-length"), settings.max_body_bytes)
-        body = await _read_body(request, settings.max_body_bytes)
+        body = await read_body(request, settings.max_body_bytes)
     except InputError as error:
         return json_error(error.status, error.code, error.message, headers=NO_STORE)
     except ClientDisconnect:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.web.errors import web_text
+from bot.web.errors import DoorError, web_text
+
+if TYPE_CHECKING:  # only the door reads a body this way; Rasa's REST channel has its own
+    from starlette.requests import Request
 
 # Conversation ids: the door issues them (bot/web/conversation_ids.py); any other is replaced.
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -28,12 +31,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 JSON_MEDIA_TYPES = ("application/json",)
 
 
-class InputError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class InputError(DoorError):
+    """What the browser sent is refused."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,16 @@ def check_declared_length(content_length: str | None, limit: int) -> None:
 def too_large(limit: int) -> InputError:
     message = web_text("too_large", limit=limit)
     return InputError(413, "requete_trop_grosse", message)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request's body, refused (413) as soon as it is longer than ``limit`` bytes."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise too_large(limit)
+    return bytes(body)
 
 
 def parse_chat_request(body: bytes, max_message_length: int) -> ChatRequest:
