@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.authorities.division import (
@@ -26,6 +26,7 @@ from bot.authorities.division import (
 )
 from bot.records import from_attributes
 from bot.storage.division_models import CommuneRow, DepartementRow, DivisionVersionRow, EpciRow, RegionRow
+from bot.storage.engine import one_writer_at_a_time
 from bot.storage.models import as_utc, utcnow
 
 _TABLES = (CommuneRow, EpciRow, DepartementRow, RegionRow)
@@ -79,15 +80,9 @@ def load_division(
     Returns what was done and the version now in the store.
     """
     with engine.begin() as connection:
-        if connection.dialect.name == "sqlite":
-            # pysqlite opens transactions only before writing: take the write lock now, so
-            # that two loads at once run one after the other.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        elif connection.dialect.name == "postgresql":
-            # Two loads at once run one after the other (a load takes a few seconds, more than
-            # the lock timeout of ordinary statements).
-            connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        # Two loads at once run one after the other (a load takes a few seconds, more than the
+        # lock timeout of ordinary statements).
+        one_writer_at_a_time(connection, _PG_LOCK_KEY, wait_as_long_as_needed=True)
         current = _loaded_version(connection, division.source)
         if current is not None and not force:
             if division.sha256 and current.sha256 == division.sha256:
