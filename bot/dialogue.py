@@ -782,14 +782,7 @@ class DiagnosticConversation:
     def _finish(self, record: DiagnosticRecord, answers: AnswerMap) -> list[Reply]:
         maturity = compute_maturity(self.questionnaire, answers)
         recommendation = recommend(self.catalogue, self.questionnaire, answers)
-        self.store.save_result(record.id, maturity.to_dict(), recommendation.to_dict())
-        self.store.update_state(
-            record.id,
-            status="termine",
-            current_question_id=None,
-            failed_attempts=0,
-            completed_at=datetime.now(timezone.utc),
-        )
+        store_finished(self.store, record.id, maturity, recommendation)
         return self._result_replies(record, maturity, recommendation)
 
     def _result_replies(
@@ -924,6 +917,25 @@ class DiagnosticConversation:
         if answer.status == "unknown":
             return self.messages.say("unknown_value")
         return self._display_value(question, answer.value)
+
+
+def store_finished(
+    store: DiagnosticStorage,
+    diagnostic_id: int,
+    maturity: Maturity,
+    recommendation: Recommendation,
+    completed_at: datetime | None = None,
+) -> DiagnosticRecord:
+    """Store a diagnostic's result and mark it finished (at ``completed_at``, by default now): the
+    end of a conversation, and of a synthetic diagnostic (bot/demo_data.py)."""
+    store.save_result(diagnostic_id, maturity.to_dict(), recommendation.to_dict())
+    return store.update_state(
+        diagnostic_id,
+        status="termine",
+        current_question_id=None,
+        failed_attempts=0,
+        completed_at=completed_at or datetime.now(timezone.utc),
+    )
 
 
 def _declines(code: str) -> bool:
