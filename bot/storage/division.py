@@ -9,7 +9,7 @@ unless forced.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
@@ -93,10 +93,10 @@ def load_division(
                 return LoadOutcome.UNCHANGED, current
         for table in _TABLES:
             connection.execute(delete(table.__table__))
-        _insert(connection, RegionRow, [_region(row) for row in division.regions])
-        _insert(connection, DepartementRow, [_departement(row) for row in division.departements])
-        _insert(connection, CommuneRow, [_commune(row) for row in division.communes])
-        _insert(connection, EpciRow, [_epci(row) for row in division.epcis])
+        _insert(connection, RegionRow, [_columns(row) for row in division.regions])
+        _insert(connection, DepartementRow, [_columns(row) for row in division.departements])
+        _insert(connection, CommuneRow, [_columns(row) for row in division.communes])
+        _insert(connection, EpciRow, [_columns(row) for row in division.epcis])
         version = {
             "source": division.source,
             "version": division.version,
@@ -117,37 +117,13 @@ def _insert(connection: Connection, model: type, rows: list[dict]) -> None:
         connection.execute(insert(model.__table__), rows)
 
 
-def _region(row: Region) -> dict:
-    return {"code": row.code, "name": row.name}
-
-
-def _departement(row: Departement) -> dict:
-    return {"code": row.code, "name": row.name, "region_code": row.region_code}
-
-
-def _commune(row: Commune) -> dict:
-    return {
-        "insee": row.insee,
-        "name": row.name,
-        "siren": row.siren,
-        "departement_code": row.departement_code,
-        "region_code": row.region_code,
-        "postal_codes": list(row.postal_codes),
-        "population": row.population,
-        "epci_siren": row.epci_siren,
-    }
-
-
-def _epci(row: Epci) -> dict:
-    return {
-        "siren": row.siren,
-        "name": row.name,
-        "kind": row.kind,
-        "population": row.population,
-        "departement_code": row.departement_code,
-        "region_code": row.region_code,
-        "members": row.members,
-    }
+def _columns(row: Region | Departement | Commune | Epci) -> dict:
+    """A division dataclass as its table's columns (the same names; a commune's postal codes
+    as a list)."""
+    columns = asdict(row)
+    if isinstance(row, Commune):
+        columns["postal_codes"] = list(row.postal_codes)
+    return columns
 
 
 def read_division(engine: Engine, source: str = SOURCE) -> Division | None:
