@@ -58,6 +58,21 @@ META_COLUMNS = (
     "excluded_from_peers",
 )
 
+# The columns of META_COLUMNS exported as the database stores them.
+STORED_COLUMNS = (
+    "id",
+    "sender_id",
+    "status",
+    "current_question_id",
+    "authority_code",
+    "authority_kind",
+    "authority_name",
+    *DIVISION_PLACE_COLUMNS,
+    "division_version",
+    "level",
+    "recommended_action",
+)
+
 
 def diagnostic_columns(labels: Labels) -> tuple[str, ...]:
     """Header of the export: the diagnostic's fields, then every question id in order."""
@@ -121,25 +136,15 @@ def diagnostic_records(engine: Engine, labels: Labels, batch: int = CHUNK) -> It
                     sourced.setdefault(diagnostic_id, []).append(question_id)
         for row in rows:
             record = dict.fromkeys(columns)
+            record.update({column: getattr(row, column) for column in STORED_COLUMNS})
             record.update(
-                id=row.id,
-                sender_id=row.sender_id,
-                status=row.status,
                 created_at=iso_utc(row.created_at),
                 updated_at=iso_utc(row.updated_at),
                 completed_at=iso_utc(row.completed_at),
-                current_question_id=row.current_question_id,
-                authority_code=row.authority_code,
-                authority_kind=row.authority_kind,
-                authority_name=row.authority_name,
-                **{column: getattr(row, column) for column in DIVISION_PLACE_COLUMNS},
-                division_version=row.division_version,
                 population_band=None if (band := band_of(row.population)) is None else band.code,
                 official_answers=sourced.get(row.id, []),
                 score=row.overall_score,
-                level=row.level,
                 level_name=labels.level(row.level),
-                recommended_action=row.recommended_action,
                 synthetic=bool(row.synthetic),
                 excluded_from_peers=bool(row.excluded_from_peers),
             )
