@@ -105,6 +105,18 @@ def official_of(row: Diagnostic) -> OfficialAuthority | None:
     )
 
 
+def _answer_values(answer: AnswerRow, **changed: Any) -> dict[str, Any]:
+    """What an answer and its revisions both store: the value and how it was given."""
+    return {
+        "value": answer.value,
+        "status": answer.status,
+        "raw_text": answer.raw_text,
+        "source": answer.source,
+        "answered_at": answer.answered_at,
+        **changed,
+    }
+
+
 def record_of(row: Diagnostic) -> DiagnosticRecord:
     return from_attributes(
         DiagnosticRecord,
@@ -290,17 +302,8 @@ class DiagnosticStore:
                 setattr(row, column, getattr(previous, column))
             for answer in previous.answers:
                 if answer.question_id in carried:
-                    session.add(
-                        AnswerRow(
-                            diagnostic_id=row.id,
-                            question_id=answer.question_id,
-                            value=answer.value,
-                            status=answer.status,
-                            raw_text=answer.raw_text,
-                            source=answer.source or REPEAT_SOURCE,
-                            answered_at=now,
-                        )
-                    )
+                    copied = _answer_values(answer, source=answer.source or REPEAT_SOURCE, answered_at=now)
+                    session.add(AnswerRow(diagnostic_id=row.id, question_id=answer.question_id, **copied))
             session.flush()
             return record_of(row)
 
@@ -395,17 +398,7 @@ class DiagnosticStore:
                 row = AnswerRow(diagnostic_id=diagnostic_id, question_id=question_id)
                 session.add(row)
             else:
-                session.add(
-                    AnswerRevisionRow(
-                        answer_id=row.id,
-                        value=row.value,
-                        status=row.status,
-                        raw_text=row.raw_text,
-                        source=row.source,
-                        answered_at=row.answered_at,
-                        replaced_at=now,
-                    )
-                )
+                session.add(AnswerRevisionRow(answer_id=row.id, replaced_at=now, **_answer_values(row)))
             row.value = value
             row.status = status
             row.raw_text = raw_text
