@@ -108,28 +108,22 @@ def parse_chat_request(body: bytes, max_message_length: int) -> ChatRequest:
 
 def check_question_id(question_id: object) -> str | None:
     """The id of the question a message answers (optional), or an :class:`InputError`."""
-    if question_id is None:
-        return None
-    if not isinstance(question_id, str) or not QUESTION_ID_PATTERN.fullmatch(question_id):
-        raise InputError(
-            422,
-            "question_invalide",
-            web_text("invalid_question_id"),
-        )
-    return question_id
+    return _optional_id(question_id, QUESTION_ID_PATTERN, "question_invalide", "invalid_question_id")
 
 
 def check_message_id(message_id: object) -> str | None:
     """The client's key for a message (optional), or an :class:`InputError`."""
-    if message_id is None:
+    return _optional_id(message_id, MESSAGE_ID_PATTERN, "message_id_invalide", "invalid_message_id")
+
+
+def _optional_id(value: object, pattern: re.Pattern[str], code: str, refusal: str) -> str | None:
+    """``value`` if absent (None) or a string matching ``pattern``; else an :class:`InputError`
+    (422, ``code``, the sentence ``refusal`` of web.yml)."""
+    if value is None:
         return None
-    if not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.fullmatch(message_id):
-        raise InputError(
-            422,
-            "message_id_invalide",
-            web_text("invalid_message_id"),
-        )
-    return message_id
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise InputError(422, code, web_text(refusal))
+    return value
 
 
 def _payload_entities(message: str) -> tuple[str, dict[str, Any]] | None:
