@@ -123,21 +123,21 @@ class DiagnosticConversation:
 
     def welcome(self, sender_id: str) -> list[Reply]:
         """A greeting: introduce the diagnostic, or resume the one in progress."""
-        record = self.store.latest_for_sender(sender_id)
-        if record is not None and record.status in OPEN_STATUSES:
-            return self._resume(record)
-        if record is not None and record.status == "termine":
-            return [self._finished_reply()]
-        return self._introduction()
+        carried_on = self._carry_on(self.store.latest_for_sender(sender_id))
+        return carried_on if carried_on is not None else self._introduction()
 
     def start(self, sender_id: str) -> list[Reply]:
         """"Commencer": begin a diagnostic, or carry on with the one in progress."""
-        record = self.store.latest_for_sender(sender_id)
+        carried_on = self._carry_on(self.store.latest_for_sender(sender_id))
+        return carried_on if carried_on is not None else self._begin(sender_id)
+
+    def _carry_on(self, record: DiagnosticRecord | None) -> list[Reply] | None:
+        """The diagnostic in progress resumed, or the finished one's reply; None without either."""
         if record is not None and record.status in OPEN_STATUSES:
             return self._resume(record)
         if record is not None and record.status == "termine":
             return [self._finished_reply()]
-        return self._begin(sender_id)
+        return None
 
     def restart(self, sender_id: str) -> list[Reply]:
         """"Recommencer": archive the current diagnostic and start a new one."""
