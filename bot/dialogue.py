@@ -166,7 +166,7 @@ class DiagnosticConversation:
             return [Reply(self.messages.say("empty_message")), self._question_reply(question, record=record)]
         if choice is None and len(text) > MAX_ANSWER_LENGTH:
             return [
-                Reply(self.messages.say("too_long", length=f"{len(text):,}".replace(",", " "))),
+                Reply(self.messages.say("too_long", length=_number(len(text)))),
                 self._question_reply(question, record=record),
             ]
         if choice is not None:
