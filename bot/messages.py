@@ -10,6 +10,11 @@ from typing import Any
 from bot.content_files import CONTENT_DIR, read_yaml_mapping
 
 
+def required_phrases(spec: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """Every phrase's key with the placeholders it may use, as the checks read them."""
+    return {key: frozenset(fields) for key, fields in spec.items()}
+
+
 class PhraseFile:
     """A content file of sentences: its path, and every key with the placeholders it may use.
 
@@ -20,7 +25,7 @@ class PhraseFile:
 
     def __init__(self, path: Path, required: Mapping[str, Iterable[str]]) -> None:
         self.path = Path(path)
-        self.required = {key: frozenset(fields) for key, fields in required.items()}
+        self.required = required_phrases(required)
         self._messages: Messages | None = None
 
     def messages(self) -> Messages:
