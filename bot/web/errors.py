@@ -24,6 +24,8 @@ CODES = {
     429: "trop_de_requetes",
     500: "erreur_interne",
 }
+# Answers that no cache may keep (the chat API's, a repeat's).
+NO_STORE = {"Cache-Control": "no-store"}
 MESSAGES = {status: (code, web_text(f"error_{status}")) for status, code in CODES.items()}
 TITLES = {404: web_text("title_404"), 500: web_text("title_500")}
 

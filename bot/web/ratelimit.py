@@ -40,9 +40,10 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
 
 from bot.settings import Rate, Settings
-from bot.web.errors import web_text
+from bot.web.errors import NO_STORE, json_error, web_text
 
 logger = logging.getLogger(__name__)
 
@@ -176,3 +177,9 @@ def too_many_messages(wait: float) -> str:
     """The French refusal of a message over the chat limits (API and Socket.IO alike)."""
     seconds = retry_seconds(wait)
     return web_text("too_many_messages", seconds=seconds, plural="s" if seconds > 1 else "")
+
+
+def too_many_response(wait: float) -> JSONResponse:
+    """The chat API's 429 (a repeat's too): the French refusal, Retry-After, not to be cached."""
+    headers = {"Retry-After": str(retry_seconds(wait)), **NO_STORE}
+    return json_error(429, "trop_de_messages", too_many_messages(wait), headers=headers)
