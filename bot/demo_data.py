@@ -20,12 +20,13 @@ import sys
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from bot.answers import Answer, AnswerStatus
 from bot.authorities.division import SOURCE
 from bot.authorities.index import Authority, AuthorityIndex
+from bot.dialogue import store_finished
 from bot.population_bands import BANDS_BY_CODE, PopulationBand, band_of
 from bot.questionnaire import NO_CHOICE, Question, Questionnaire, default_questionnaire
 from bot.recommendations import Catalogue, default_catalogue, recommend
@@ -186,18 +187,11 @@ def store_completed(
             question_id: Answer(question_id=question_id, value=value, status=status)
             for question_id, (value, status) in answers.items()
         }
-        maturity = compute_maturity(questionnaire, stored)
-        recommendation = recommend(catalogue, questionnaire, stored)
-        store.save_result(record.id, maturity.to_dict(), recommendation.to_dict())
         if synthetic:
             store.set_peer_flags(record.id, synthetic=True)
-        return store.update_state(
-            record.id,
-            status="termine",
-            current_question_id=None,
-            failed_attempts=0,
-            completed_at=completed_at or datetime.now(timezone.utc),
-        )
+        maturity = compute_maturity(questionnaire, stored)
+        recommendation = recommend(catalogue, questionnaire, stored)
+        return store_finished(store, record.id, maturity, recommendation, completed_at)
 
 
 def create_demo_data(

@@ -123,21 +123,21 @@ class DiagnosticConversation:
 
     def welcome(self, sender_id: str) -> list[Reply]:
         """A greeting: introduce the diagnostic, or resume the one in progress."""
-        record = self.store.latest_for_sender(sender_id)
-        if record is not None and record.status in OPEN_STATUSES:
-            return self._resume(record)
-        if record is not None and record.status == "termine":
-            return [self._finished_reply()]
-        return self._introduction()
+        carried_on = self._carry_on(self.store.latest_for_sender(sender_id))
+        return carried_on if carried_on is not None else self._introduction()
 
     def start(self, sender_id: str) -> list[Reply]:
         """"Commencer": begin a diagnostic, or carry on with the one in progress."""
-        record = self.store.latest_for_sender(sender_id)
+        carried_on = self._carry_on(self.store.latest_for_sender(sender_id))
+        return carried_on if carried_on is not None else self._begin(sender_id)
+
+    def _carry_on(self, record: DiagnosticRecord | None) -> list[Reply] | None:
+        """The diagnostic in progress resumed, or the finished one's reply; None without either."""
         if record is not None and record.status in OPEN_STATUSES:
             return self._resume(record)
         if record is not None and record.status == "termine":
             return [self._finished_reply()]
-        return self._begin(sender_id)
+        return None
 
     def restart(self, sender_id: str) -> list[Reply]:
         """"Recommencer": archive the current diagnostic and start a new one."""
@@ -166,7 +166,7 @@ class DiagnosticConversation:
             return [Reply(self.messages.say("empty_message")), self._question_reply(question, record=record)]
         if choice is None and len(text) > MAX_ANSWER_LENGTH:
             return [
-                Reply(self.messages.say("too_long", length=f"{len(text):,}".replace(",", " "))),
+                Reply(self.messages.say("too_long", length=_number(len(text)))),
                 self._question_reply(question, record=record),
             ]
         if choice is not None:
@@ -782,14 +782,7 @@ class DiagnosticConversation:
     def _finish(self, record: DiagnosticRecord, answers: AnswerMap) -> list[Reply]:
         maturity = compute_maturity(self.questionnaire, answers)
         recommendation = recommend(self.catalogue, self.questionnaire, answers)
-        self.store.save_result(record.id, maturity.to_dict(), recommendation.to_dict())
-        self.store.update_state(
-            record.id,
-            status="termine",
-            current_question_id=None,
-            failed_attempts=0,
-            completed_at=datetime.now(timezone.utc),
-        )
+        store_finished(self.store, record.id, maturity, recommendation)
         return self._result_replies(record, maturity, recommendation)
 
     def _result_replies(
@@ -924,6 +917,25 @@ class DiagnosticConversation:
         if answer.status == "unknown":
             return self.messages.say("unknown_value")
         return self._display_value(question, answer.value)
+
+
+def store_finished(
+    store: DiagnosticStorage,
+    diagnostic_id: int,
+    maturity: Maturity,
+    recommendation: Recommendation,
+    completed_at: datetime | None = None,
+) -> DiagnosticRecord:
+    """Store a diagnostic's result and mark it finished (at ``completed_at``, by default now): the
+    end of a conversation, and of a synthetic diagnostic (bot/demo_data.py)."""
+    store.save_result(diagnostic_id, maturity.to_dict(), recommendation.to_dict())
+    return store.update_state(
+        diagnostic_id,
+        status="termine",
+        current_question_id=None,
+        failed_attempts=0,
+        completed_at=completed_at or datetime.now(timezone.utc),
+    )
 
 
 def _declines(code: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.content_files import CONTENT_DIR, read_yaml_mapping
-from bot.messages import Messages, message_problems, messages_of
+from bot.messages import Messages, message_problems, messages_of, required_phrases
 from bot.questionnaire import Question, Questionnaire, default_questionnaire
 
 GROUPS_PATH = CONTENT_DIR / "groups.yml"
@@ -23,9 +23,8 @@ GROUPS_PATH = CONTENT_DIR / "groups.yml"
 RESPONDENT_ROLE_QUESTION = "role_repondant"
 OTHER_ROLE = "autre"
 # Every phrase, with the placeholders it may use.
-GROUP_MESSAGES: dict[str, frozenset[str]] = {
-    key: frozenset(fields)
-    for key, fields in {
+GROUP_MESSAGES = required_phrases(
+    {
         "invitation": ("invitation_url", "report_url"),
         "invitation_needs_a_diagnostic": (),
         "joined": ("authority",),
@@ -41,8 +40,8 @@ GROUP_MESSAGES: dict[str, frozenset[str]] = {
         "web_unknown_invitation": (),
         "web_closed": (),
         "web_not_coordinator": (),
-    }.items()
-}
+    }
+)
 
 
 class GroupContentError(ValueError):

@@ -16,13 +16,10 @@ from bot.groups import Divergence, Respondent, analyse_group
 from bot.questionnaire import Questionnaire
 from bot.recommendations import Catalogue
 from bot.storage.groups import GroupMember, GroupRecord, GroupStore
+from bot.storage.models import iso_utc
 from bot.storage.repository import DiagnosticRecord
 
 FINISHED = "termine"
-
-
-def _iso(value: Any) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 @dataclass(frozen=True)
@@ -60,8 +57,8 @@ class GroupReporter:
                 "agents": group.agents,
                 "official": None if group.official is None else group.official.as_dict(),
             },
-            "created_at": _iso(group.created_at),
-            "closed_at": _iso(group.closed_at),
+            "created_at": iso_utc(group.created_at),
+            "closed_at": iso_utc(group.closed_at),
             "respondents": [self._respondent(m) for m in members],
             "finished": len(finished),
             "roles": [],
@@ -108,7 +105,7 @@ class GroupReporter:
             "status": diagnostic.status,
             "overall_score": overall.get("score"),
             "level": overall.get("level"),
-            "completed_at": _iso(diagnostic.completed_at),
+            "completed_at": iso_utc(diagnostic.completed_at),
         }
 
     def _divergence(self, divergence: Divergence) -> dict[str, Any]:

@@ -3,19 +3,44 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from bot.content_files import CONTENT_DIR, read_yaml_mapping
 
-MESSAGES_PATH = CONTENT_DIR / "messages.yml"
+
+def required_phrases(spec: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """Every phrase's key with the placeholders it may use, as the checks read them."""
+    return {key: frozenset(fields) for key, fields in spec.items()}
+
+
+class PhraseFile:
+    """A content file of sentences: its path, and every key with the placeholders it may use.
+
+    The sentences are loaded and checked at first use (``messages()``, see :func:`load_messages`);
+    ``text(key, **fields)`` is one of them, filled in. The engine's, the door's, the staff's, the
+    charts' and the peers' sentences are each one ``PhraseFile``.
+    """
+
+    def __init__(self, path: Path, required: Mapping[str, Iterable[str]]) -> None:
+        self.path = Path(path)
+        self.required = required_phrases(required)
+        self._messages: Messages | None = None
+
+    def messages(self) -> Messages:
+        if self._messages is None:
+            self._messages = load_messages(self.path, self.required)
+        return self._messages
+
+    def text(self, key: str, **fields: object) -> str:
+        return self.messages().say(key, **fields)
+
 
 # Every phrase the engine uses, with the placeholders it fills in.
-REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
-    key: frozenset(fields)
-    for key, fields in {
+ENGINE_PHRASES = PhraseFile(
+    CONTENT_DIR / "messages.yml",
+    {
         "welcome": (),
         "welcome_start_prompt": (),
         "start_button": (),
@@ -100,8 +125,10 @@ REQUIRED_MESSAGES: dict[str, frozenset[str]] = {
         "repeat_first_action_why": (),
         "reminder_summary": (),
         "reminder_description": ("url",),
-    }.items()
-}
+    },
+)
+MESSAGES_PATH = ENGINE_PHRASES.path
+REQUIRED_MESSAGES = ENGINE_PHRASES.required
 
 
 class MessagesError(ValueError):
@@ -164,6 +191,4 @@ def messages_of(texts: Mapping[str, Any], required: Mapping[str, frozenset[str]]
     return Messages({key: " ".join(str(texts[key]).split()) for key in required})
 
 
-@lru_cache(maxsize=1)
-def default_messages() -> Messages:
-    return load_messages()
+default_messages = ENGINE_PHRASES.messages

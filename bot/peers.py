@@ -36,25 +36,23 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 from typing import Any
 
 from bot.content_files import CONTENT_DIR
 from bot.formatting import number
-from bot.messages import Messages, load_messages
+from bot.messages import Messages, PhraseFile
 from bot.population_bands import PopulationBand, band_of
 from bot.scoring import round_score
 
 MIN_PEERS = 10
-PEER_MESSAGES_PATH = CONTENT_DIR / "peers.yml"
 AUTHORITY_TYPES = ("commune", "intercommunalite", "departement", "region", "autre")
 # Narrowest first: the first scope with enough peers is the one shown.
 SCOPE_KINDS = ("departement", "region", "bande")
 POSITIONS = ("top", "above", "median", "below", "bottom")
 
-PEER_MESSAGES: dict[str, frozenset[str]] = {
-    key: frozenset(fields)
-    for key, fields in {
+PEER_PHRASES = PhraseFile(
+    CONTENT_DIR / "peers.yml",
+    {
         "peers_intro": ("count", "kind", "band", "area"),
         "area_departement": ("name", "code"),
         "area_region": ("name",),
@@ -65,14 +63,14 @@ PEER_MESSAGES: dict[str, frozenset[str]] = {
         "axis_unknown": ("label",),
         **{f"position_{position}": () for position in POSITIONS},
         **{f"kind_{kind}": () for kind in AUTHORITY_TYPES},
-    }.items()
-}
+    },
+)
+PEER_MESSAGES_PATH = PEER_PHRASES.path
+PEER_MESSAGES = PEER_PHRASES.required
 
 
-@lru_cache(maxsize=1)
-def peer_messages() -> Messages:
-    """The phrases of bot/content/peers.yml, checked when loaded."""
-    return load_messages(PEER_MESSAGES_PATH, PEER_MESSAGES)
+# The phrases of bot/content/peers.yml, checked when first loaded.
+peer_messages = PEER_PHRASES.messages
 
 
 @dataclass(frozen=True)

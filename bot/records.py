@@ -7,9 +7,9 @@ SQLAlchemy store (``bot.storage.DiagnosticStore``) is one implementation, handed
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.answers import Answer, AnswerStatus
 
@@ -23,6 +23,15 @@ DIAGNOSTIC_STATUSES = (*OPEN_STATUSES, "termine", "abandonne")
 # The source of an answer carried over from the diagnostic a repeat repeats: a profile answer,
 # or a "toujours vrai" (the earlier value, confirmed).
 REPEAT_SOURCE = "diagnostic-precedent"
+
+_Record = TypeVar("_Record")
+
+
+def from_attributes(cls: type[_Record], source: Any, **given: Any) -> _Record:
+    """A dataclass ``cls`` whose fields are read from the attributes of the same names on
+    ``source`` (a database row, another record), but for those ``given``."""
+    names = [field.name for field in fields(cls)]  # type: ignore[arg-type]
+    return cls(**{name: getattr(source, name) for name in names if name not in given}, **given)
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -262,29 +263,38 @@ def _rasa_secret(environ: Mapping[str, str], production: bool) -> str | None:
 
 def int_variable(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
     """The whole number in ``environ[name]`` (``default`` when unset); SettingsError when unusable."""
-    raw = environ.get(name, "").strip()
-    if not raw:
+    value = _parsed(environ, name, int, "un nombre entier")
+    if value is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} doit être un nombre entier (reçu : {raw!r})") from None
     if value < minimum:
         raise SettingsError(f"{name} doit valoir au moins {minimum} (reçu : {value})")
     return value
 
 
 def _float(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
+    value = _parsed(environ, name, float, "un nombre")
+    if value is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} doit être un nombre (reçu : {raw!r})") from None
     if not value > 0:
         raise SettingsError(f"{name} doit être positif (reçu : {value})")
     return value
+
+
+_Number = TypeVar("_Number", int, float)
+
+
+def _parsed(
+    environ: Mapping[str, str], name: str, parse: Callable[[str], _Number], kind: str
+) -> _Number | None:
+    """``environ[name]`` read by ``parse`` (None when unset); SettingsError, saying it must be
+    ``kind``, when it cannot be read."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        raise SettingsError(f"{name} doit être {kind} (reçu : {raw!r})") from None
 
 
 def _rate(environ: Mapping[str, str], name: str, default: Rate) -> Rate:

@@ -7,17 +7,13 @@ and the staff pages' errors and flash messages are in bot/content/web.yml (bot/w
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from bot.messages import Messages, load_messages
+from bot.messages import PhraseFile
 from bot.questionnaire import CONTENT_DIR
 
-STAFF_MESSAGES_PATH = CONTENT_DIR / "staff.yml"
-
 # Every sentence of bot/content/staff.yml, with the placeholders the code fills in.
-REQUIRED_STAFF_MESSAGES: dict[str, frozenset[str]] = {
-    key: frozenset(fields)
-    for key, fields in {
+STAFF_PHRASES = PhraseFile(
+    CONTENT_DIR / "staff.yml",
+    {
         "cli_description": (),
         "cli_database_url_help": (),
         "cli_tracker_url_help": (),
@@ -189,16 +185,12 @@ REQUIRED_STAFF_MESSAGES: dict[str, frozenset[str]] = {
         "demo_origin_fictional": (),
         "demo_stored": ("count", "origin"),
         "demo_counted_only_if": (),
-    }.items()
-}
+    },
+)
+STAFF_MESSAGES_PATH = STAFF_PHRASES.path
+REQUIRED_STAFF_MESSAGES = STAFF_PHRASES.required
 
 
-@lru_cache(maxsize=1)
-def staff_messages() -> Messages:
-    """The staff's sentences, checked once at first use."""
-    return load_messages(STAFF_MESSAGES_PATH, REQUIRED_STAFF_MESSAGES)
-
-
-def staff_text(key: str, **fields: object) -> str:
-    """One sentence of bot/content/staff.yml, its placeholders filled in."""
-    return staff_messages().say(key, **fields)
+# The sentences, checked once at first use, and one of them with its placeholders filled in.
+staff_messages = STAFF_PHRASES.messages
+staff_text = STAFF_PHRASES.text

@@ -4,17 +4,13 @@ the action server read their refusals from it too."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from bot.content_files import CONTENT_DIR
-from bot.messages import Messages, load_messages
-
-WEB_MESSAGES_PATH = CONTENT_DIR / "web.yml"
+from bot.messages import PhraseFile
 
 # Every sentence of the door and the staff area (bot/content/web.yml), with its placeholders.
-REQUIRED_WEB_MESSAGES: dict[str, frozenset[str]] = {
-    key: frozenset(fields)
-    for key, fields in {
+WEB_PHRASES = PhraseFile(
+    CONTENT_DIR / "web.yml",
+    {
         "error_400": (),
         "error_404": (),
         "error_405": (),
@@ -90,16 +86,12 @@ REQUIRED_WEB_MESSAGES: dict[str, frozenset[str]] = {
         "staff_retention_confirm": (),
         "staff_retention_dry_run": ("conversations", "days", "diagnostics", "events"),
         "staff_retention_done": ("conversations", "days", "diagnostics", "events"),
-    }.items()
-}
+    },
+)
+WEB_MESSAGES_PATH = WEB_PHRASES.path
+REQUIRED_WEB_MESSAGES = WEB_PHRASES.required
 
 
-@lru_cache(maxsize=1)
-def web_messages() -> Messages:
-    """The door's and the staff area's sentences, checked once at first use."""
-    return load_messages(WEB_MESSAGES_PATH, REQUIRED_WEB_MESSAGES)
-
-
-def web_text(key: str, **fields: object) -> str:
-    """One sentence of bot/content/web.yml, its placeholders filled in."""
-    return web_messages().say(key, **fields)
+# The sentences, checked once at first use, and one of them with its placeholders filled in.
+web_messages = WEB_PHRASES.messages
+web_text = WEB_PHRASES.text

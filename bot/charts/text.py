@@ -3,18 +3,14 @@ drawing, scores written the French way."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from bot.content_files import CONTENT_DIR
 from bot.formatting import number
-from bot.messages import Messages, load_messages
-
-CHARTS_PATH = CONTENT_DIR / "charts.yml"
+from bot.messages import PhraseFile
 
 # Every sentence of the charts (bot/content/charts.yml), with its placeholders.
-REQUIRED_CHART_TEXTS: dict[str, frozenset[str]] = {
-    key: frozenset(fields)
-    for key, fields in {
+CHART_PHRASES = PhraseFile(
+    CONTENT_DIR / "charts.yml",
+    {
         "not_assessed": (),
         "score_of_100": ("score",),
         "radar_title": (),
@@ -41,19 +37,15 @@ REQUIRED_CHART_TEXTS: dict[str, frozenset[str]] = {
         "bars_row": ("label", "value"),
         "bars_empty": (),
         "bars_empty_description": (),
-    }.items()
-}
+    },
+)
+CHARTS_PATH = CHART_PHRASES.path
+REQUIRED_CHART_TEXTS = CHART_PHRASES.required
 
 
-@lru_cache(maxsize=1)
-def chart_texts() -> Messages:
-    """The charts' sentences, checked once at first use."""
-    return load_messages(CHARTS_PATH, REQUIRED_CHART_TEXTS)
-
-
-def chart_text(key: str, **fields: object) -> str:
-    """One sentence of bot/content/charts.yml, its placeholders filled in."""
-    return chart_texts().say(key, **fields)
+# The sentences, checked once at first use, and one of them with its placeholders filled in.
+chart_texts = CHART_PHRASES.messages
+chart_text = CHART_PHRASES.text
 
 
 def wrap(text: str, width: int, max_lines: int | None = None) -> list[str]:

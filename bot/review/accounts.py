@@ -30,6 +30,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.records import from_attributes
 from bot.review import passwords
 from bot.review.passwords import MAX_PASSWORD_LENGTH, PasswordError
 from bot.staff_text import staff_text
@@ -100,13 +101,8 @@ def check_password(password: str, email: str | None = None) -> None:
 
 
 def _user(row) -> StaffUser:
-    return StaffUser(
-        id=row.id,
-        email=row.email,
-        role=row.role,
-        created_at=as_utc(row.created_at),
-        last_login_at=as_utc(row.last_login_at),
-        session_version=row.session_version,
+    return from_attributes(
+        StaffUser, row, created_at=as_utc(row.created_at), last_login_at=as_utc(row.last_login_at)
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Select
 
 from bot.population_bands import BANDS_BY_CODE, PopulationBand, band_of
-from bot.records import OPEN_STATUSES
+from bot.records import OPEN_STATUSES, from_attributes
 from bot.review.filters import ConversationFilters, Page, read_page
 from bot.review.labels import Labels
 from bot.review.text import like_pattern, search_key
@@ -262,36 +262,20 @@ def _tags(connection, sender_ids: list[str]) -> dict[str, tuple[str, ...]]:
 
 def _summary(row, labels: Labels, tag_values: tuple[str, ...], now: datetime) -> ConversationSummary:
     activity = row.last_activity_at or row.started_at
-    return ConversationSummary(
-        sender_id=row.sender_id,
-        started_at=row.started_at,
+    # The other fields are the row's columns of the same names.
+    return from_attributes(
+        ConversationSummary,
+        row,
         last_activity_at=activity,
         inactive_days=max(0, (now - activity).days),
         status=row.conversation_status,
         status_label=labels.status(row.conversation_status),
-        authority_type=row.authority_type,
         authority_type_label=labels.authority_type(row.authority_type),
-        authority_name=row.authority_name,
-        population=row.population,
-        current_question_id=row.current_question_id,
-        turns=row.turns,
-        fallbacks=row.fallbacks,
-        low_confidence=row.low_confidence,
         score=row.overall_score,
-        level=row.level,
         level_label=labels.level(row.level),
-        recommended_action=row.recommended_action,
         recommended_action_label=labels.action(row.recommended_action),
-        review_status=row.review_status,
         review_status_label=labels.review_status(row.review_status),
         tags=tag_values,
-        diagnostic_id=row.diagnostic_id,
-        authority_code=row.authority_code,
-        authority_kind=row.authority_kind,
-        departement_code=row.departement_code,
-        departement_name=row.departement_name,
-        region_code=row.region_code,
-        region_name=row.region_name,
         population_band=band_of(row.population),
         synthetic=bool(row.synthetic),
         excluded_from_peers=bool(row.excluded_from_peers),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+
+from bot.storage.engine import one_writer_at_a_time
 
 # Serialises the read-model refresh and deletions across processes on PostgreSQL.
 _PG_REVIEW_LOCK_KEY = 0x72657669  # "revi"
@@ -21,8 +22,5 @@ def locked_transaction(engine: Engine) -> Iterator[Connection]:
     action server writes to the same database.
     """
     with engine.connect() as connection, connection.begin():
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        elif connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_REVIEW_LOCK_KEY})
+        one_writer_at_a_time(connection, _PG_REVIEW_LOCK_KEY)
         yield connection

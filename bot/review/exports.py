@@ -22,7 +22,7 @@ from bot.review.labels import Labels
 from bot.review.tracker import CHUNK, TrackerEvents
 from bot.review.transcript import build_turns
 from bot.staff_text import staff_text
-from bot.storage.models import AnswerRow, Diagnostic, ResultRow, iso_utc
+from bot.storage.models import DIVISION_PLACE_COLUMNS, AnswerRow, Diagnostic, ResultRow, iso_utc
 
 diagnostics = Diagnostic.__table__
 answers = AnswerRow.__table__
@@ -44,12 +44,7 @@ META_COLUMNS = (
     "authority_code",
     "authority_kind",
     "authority_name",
-    "departement_code",
-    "departement_name",
-    "region_code",
-    "region_name",
-    "epci_siren",
-    "epci_name",
+    *DIVISION_PLACE_COLUMNS,
     "division_version",
     "population_band",
     # The questions whose answer was taken from the official division, not said.
@@ -61,6 +56,21 @@ META_COLUMNS = (
     # Comparison with peers (issue 14): made up by demo-data; left out of the comparison by staff.
     "synthetic",
     "excluded_from_peers",
+)
+
+# The columns of META_COLUMNS exported as the database stores them.
+STORED_COLUMNS = (
+    "id",
+    "sender_id",
+    "status",
+    "current_question_id",
+    "authority_code",
+    "authority_kind",
+    "authority_name",
+    *DIVISION_PLACE_COLUMNS,
+    "division_version",
+    "level",
+    "recommended_action",
 )
 
 
@@ -126,30 +136,15 @@ def diagnostic_records(engine: Engine, labels: Labels, batch: int = CHUNK) -> It
                     sourced.setdefault(diagnostic_id, []).append(question_id)
         for row in rows:
             record = dict.fromkeys(columns)
+            record.update({column: getattr(row, column) for column in STORED_COLUMNS})
             record.update(
-                id=row.id,
-                sender_id=row.sender_id,
-                status=row.status,
                 created_at=iso_utc(row.created_at),
                 updated_at=iso_utc(row.updated_at),
                 completed_at=iso_utc(row.completed_at),
-                current_question_id=row.current_question_id,
-                authority_code=row.authority_code,
-                authority_kind=row.authority_kind,
-                authority_name=row.authority_name,
-                departement_code=row.departement_code,
-                departement_name=row.departement_name,
-                region_code=row.region_code,
-                region_name=row.region_name,
-                epci_siren=row.epci_siren,
-                epci_name=row.epci_name,
-                division_version=row.division_version,
                 population_band=None if (band := band_of(row.population)) is None else band.code,
                 official_answers=sourced.get(row.id, []),
                 score=row.overall_score,
-                level=row.level,
                 level_name=labels.level(row.level),
-                recommended_action=row.recommended_action,
                 synthetic=bool(row.synthetic),
                 excluded_from_peers=bool(row.excluded_from_peers),
             )

@@ -9,17 +9,17 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from bot.records import from_attributes
 from bot.review.filters import ReviewInputError, parse_tags
 from bot.review.labels import REVIEW_STATUSES
 from bot.staff_text import staff_text
-from bot.storage.models import utcnow
+from bot.storage.models import is_sender_id, utcnow
 from bot.storage.review_models import ReviewRow, ReviewTagRow
 
 reviews = ReviewRow.__table__
 tags = ReviewTagRow.__table__
 
 MAX_NOTE_LENGTH = 10_000
-MAX_SENDER_ID_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class ReviewState:
 
 
 def check_sender_id(sender_id: str) -> str:
-    if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SENDER_ID_LENGTH:
+    if not is_sender_id(sender_id):
         raise ReviewInputError(staff_text("sender_id_invalid"))
     return sender_id
 
@@ -55,15 +55,8 @@ def review_state(connection: Connection, sender_id: str) -> ReviewState:
     )
     if row is None:
         return ReviewState(sender_id=sender_id, tags=tag_values)
-    return ReviewState(
-        sender_id=sender_id,
-        reviewed=bool(row.reviewed),
-        reviewed_at=row.reviewed_at,
-        reviewed_by=row.reviewed_by,
-        note=row.note,
-        note_updated_at=row.note_updated_at,
-        note_updated_by=row.note_updated_by,
-        tags=tag_values,
+    return from_attributes(
+        ReviewState, row, sender_id=sender_id, reviewed=bool(row.reviewed), tags=tag_values
     )
 
 

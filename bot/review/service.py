@@ -22,6 +22,7 @@ from bot.answers import Answer
 from bot.population_bands import BANDS
 from bot.questionnaire import Question, Questionnaire, default_questionnaire
 from bot.recommendations import Catalogue, default_catalogue
+from bot.records import from_attributes
 from bot.review import conversations as conversation_queries
 from bot.review import corrections as correction_store
 from bot.review import deletion, exports, marks, summaries
@@ -259,19 +260,7 @@ class Review:
             found = read_page(
                 connection, statement, select(func.count()).select_from(flagged_turns), page, per_page
             )
-        items = tuple(
-            FlaggedMessage(
-                sender_id=row.sender_id,
-                event_id=row.event_id,
-                at=row.at,
-                text=row.text,
-                kind=row.kind,
-                intent=row.intent,
-                confidence=row.confidence,
-                best_guess=row.best_guess,
-            )
-            for row in found.items
-        )
+        items = tuple(from_attributes(FlaggedMessage, row) for row in found.items)
         return replace(found, items=items)
 
     # --- review marks -------------------------------------------------------------------

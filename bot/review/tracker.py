@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, Engine, make_url
 
+from bot.records import from_attributes
 from bot.settings import tracker_store_settings
 
 # Rasa's own variable: a PostgreSQL schema for the tracker tables (search_path).
@@ -257,15 +258,7 @@ class TrackerEvents:
 
     @staticmethod
     def _event(row: Any) -> Event:
-        return Event(
-            id=row.id,
-            sender_id=row.sender_id,
-            type_name=row.type_name,
-            timestamp=row.timestamp,
-            intent_name=row.intent_name,
-            action_name=row.action_name,
-            data=_decode(row.data),
-        )
+        return from_attributes(Event, row, data=_decode(row.data))
 
 
 __all__ = [

@@ -9,7 +9,7 @@ the exports and the read model all use them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -53,14 +53,7 @@ class Entity:
     confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "entity": self.entity,
-            "value": self.value,
-            "start": self.start,
-            "end": self.end,
-            "extractor": self.extractor,
-            "confidence": self.confidence,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ unless forced.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.authorities.division import (
@@ -24,7 +24,9 @@ from bot.authorities.division import (
     Region,
     version_key,
 )
+from bot.records import from_attributes
 from bot.storage.division_models import CommuneRow, DepartementRow, DivisionVersionRow, EpciRow, RegionRow
+from bot.storage.engine import one_writer_at_a_time
 from bot.storage.models import as_utc, utcnow
 
 _TABLES = (CommuneRow, EpciRow, DepartementRow, RegionRow)
@@ -78,15 +80,9 @@ def load_division(
     Returns what was done and the version now in the store.
     """
     with engine.begin() as connection:
-        if connection.dialect.name == "sqlite":
-            # pysqlite opens transactions only before writing: take the write lock now, so
-            # that two loads at once run one after the other.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        elif connection.dialect.name == "postgresql":
-            # Two loads at once run one after the other (a load takes a few seconds, more than
-            # the lock timeout of ordinary statements).
-            connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        # Two loads at once run one after the other (a load takes a few seconds, more than the
+        # lock timeout of ordinary statements).
+        one_writer_at_a_time(connection, _PG_LOCK_KEY, wait_as_long_as_needed=True)
         current = _loaded_version(connection, division.source)
         if current is not None and not force:
             if division.sha256 and current.sha256 == division.sha256:
@@ -97,10 +93,10 @@ def load_division(
                 return LoadOutcome.UNCHANGED, current
         for table in _TABLES:
             connection.execute(delete(table.__table__))
-        _insert(connection, RegionRow, [_region(row) for row in division.regions])
-        _insert(connection, DepartementRow, [_departement(row) for row in division.departements])
-        _insert(connection, CommuneRow, [_commune(row) for row in division.communes])
-        _insert(connection, EpciRow, [_epci(row) for row in division.epcis])
+        _insert(connection, RegionRow, [_columns(row) for row in division.regions])
+        _insert(connection, DepartementRow, [_columns(row) for row in division.departements])
+        _insert(connection, CommuneRow, [_columns(row) for row in division.communes])
+        _insert(connection, EpciRow, [_columns(row) for row in division.epcis])
         version = {
             "source": division.source,
             "version": division.version,
@@ -121,37 +117,13 @@ def _insert(connection: Connection, model: type, rows: list[dict]) -> None:
         connection.execute(insert(model.__table__), rows)
 
 
-def _region(row: Region) -> dict:
-    return {"code": row.code, "name": row.name}
-
-
-def _departement(row: Departement) -> dict:
-    return {"code": row.code, "name": row.name, "region_code": row.region_code}
-
-
-def _commune(row: Commune) -> dict:
-    return {
-        "insee": row.insee,
-        "name": row.name,
-        "siren": row.siren,
-        "departement_code": row.departement_code,
-        "region_code": row.region_code,
-        "postal_codes": list(row.postal_codes),
-        "population": row.population,
-        "epci_siren": row.epci_siren,
-    }
-
-
-def _epci(row: Epci) -> dict:
-    return {
-        "siren": row.siren,
-        "name": row.name,
-        "kind": row.kind,
-        "population": row.population,
-        "departement_code": row.departement_code,
-        "region_code": row.region_code,
-        "members": row.members,
-    }
+def _columns(row: Region | Departement | Commune | Epci) -> dict:
+    """A division dataclass as its table's columns (the same names; a commune's postal codes
+    as a list)."""
+    columns = asdict(row)
+    if isinstance(row, Commune):
+        columns["postal_codes"] = list(row.postal_codes)
+    return columns
 
 
 def read_division(engine: Engine, source: str = SOURCE) -> Division | None:
@@ -170,35 +142,12 @@ def read_division(engine: Engine, source: str = SOURCE) -> Division | None:
         version=version.version,
         source=version.source,
         sha256=version.sha256,
-        regions=tuple(Region(code=row.code, name=row.name) for row in regions),
-        departements=tuple(
-            Departement(code=row.code, name=row.name, region_code=row.region_code) for row in departements
-        ),
+        regions=tuple(from_attributes(Region, row) for row in regions),
+        departements=tuple(from_attributes(Departement, row) for row in departements),
         communes=tuple(
-            Commune(
-                insee=row.insee,
-                name=row.name,
-                departement_code=row.departement_code,
-                region_code=row.region_code,
-                siren=row.siren,
-                postal_codes=tuple(row.postal_codes or ()),
-                population=row.population,
-                epci_siren=row.epci_siren,
-            )
-            for row in communes
+            from_attributes(Commune, row, postal_codes=tuple(row.postal_codes or ())) for row in communes
         ),
-        epcis=tuple(
-            Epci(
-                siren=row.siren,
-                name=row.name,
-                kind=row.kind,
-                population=row.population,
-                departement_code=row.departement_code,
-                region_code=row.region_code,
-                members=row.members,
-            )
-            for row in epcis
-        ),
+        epcis=tuple(from_attributes(Epci, row) for row in epcis),
     )
 
 

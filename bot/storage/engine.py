@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 from bot.settings import database_url
@@ -66,3 +66,20 @@ def make_engine(url: str | None = None, lock_timeout: float = LOCK_TIMEOUT_SECON
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
     return engine
+
+
+def one_writer_at_a_time(connection: Connection, key: int, wait_as_long_as_needed: bool = False) -> None:
+    """Take, at the start of ``connection``'s transaction, the lock that makes writers run one
+    after the other until the transaction ends.
+
+    SQLite: ``BEGIN IMMEDIATE`` (pysqlite only opens transactions before writing) takes the
+    database's write lock at once; other writers wait, readers go on. PostgreSQL: the
+    transaction-scoped advisory lock ``key``; ``wait_as_long_as_needed`` lifts the lock timeout
+    of ordinary statements (:data:`LOCK_TIMEOUT_SECONDS`) for a writer that may wait for a long one.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        if wait_as_long_as_needed:
+            connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.answers import Answer
+from bot.records import from_attributes
 from bot.storage.models import Diagnostic, GroupRow, as_utc
 from bot.storage.repository import (
     OFFICIAL_COLUMNS,
@@ -61,15 +62,9 @@ class GroupRecord:
 
     @classmethod
     def of(cls, row: GroupRow) -> GroupRecord:
-        return cls(
-            id=row.id,
-            invitation_token=row.invitation_token,
-            report_token=row.report_token,
-            coordinator_id=row.coordinator_id,
-            authority_type=row.authority_type,
-            authority_name=row.authority_name,
-            population=row.population,
-            agents=row.agents,
+        return from_attributes(
+            cls,
+            row,
             official=official_of(row),  # type: ignore[arg-type]  # the same columns as a diagnostic
             created_at=as_utc(row.created_at),
             closed_at=as_utc(row.closed_at),

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from bot.storage.engine import make_engine
+from bot.storage.engine import make_engine, one_writer_at_a_time
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Serialises concurrent migrations on PostgreSQL (two processes starting together).
@@ -45,16 +44,10 @@ def _upgrade_locked(connection: Connection) -> None:
     try:
         with connection.begin():
             # Serialise processes migrating the same database at start-up: the second one
-            # waits, then finds the schema at head.
-            if sqlite:
-                # pysqlite only opens transactions before DML; take the write lock now, which
-                # also makes the DDL transactional.
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            elif connection.dialect.name == "postgresql":
-                # Waiting for another process's migration may take longer than the lock
-                # timeout of ordinary statements (bot/storage/engine.py).
-                connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+            # waits, then finds the schema at head. On SQLite the write lock taken at once also
+            # makes the DDL transactional; waiting for another process's migration may take
+            # longer than the lock timeout of ordinary statements.
+            one_writer_at_a_time(connection, _PG_LOCK_KEY, wait_as_long_as_needed=True)
             command.upgrade(alembic_config(connection), "head")
             if sqlite:
                 problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

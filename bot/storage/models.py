@@ -33,6 +33,18 @@ from sqlalchemy.types import TypeDecorator
 from bot.records import DIAGNOSTIC_STATUSES
 
 ANSWER_STATUSES = ("answered", "unknown", "skipped")
+# A conversation's id (Rasa's sender id), as the diagnostics and the review store it.
+MAX_SENDER_ID_LENGTH = 255
+# Where an official authority stands (columns of a diagnostic and of a group): its département,
+# its région, and a commune's EPCI.
+DIVISION_PLACE_COLUMNS = (
+    "departement_code",
+    "departement_name",
+    "region_code",
+    "region_name",
+    "epci_siren",
+    "epci_name",
+)
 
 # Explicit constraint names, so that migrations and reflection agree on every backend.
 NAMING_CONVENTION = {
@@ -45,6 +57,11 @@ NAMING_CONVENTION = {
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 Base = declarative_base(metadata=metadata)
+
+
+def is_sender_id(value: object) -> bool:
+    """A conversation id the stores accept: a string of 1 to MAX_SENDER_ID_LENGTH characters."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_SENDER_ID_LENGTH
 
 
 def utcnow() -> datetime:
@@ -105,7 +122,7 @@ class Diagnostic(Base):
 
     id = Column(Integer, primary_key=True)
     public_id = Column(String(64), nullable=False, unique=True, default=new_public_id)
-    sender_id = Column(String(255), nullable=False, index=True)
+    sender_id = Column(String(MAX_SENDER_ID_LENGTH), nullable=False, index=True)
     status = Column(String(20), nullable=False, default="en_cours")
     current_question_id = Column(String(100), nullable=True)
     revising_question_id = Column(String(100), nullable=True)

@@ -24,17 +24,27 @@ from sqlalchemy.sql import Update
 
 from bot.answers import Answer, AnswerStatus
 from bot.progress import compute_progress
-from bot.records import COMMUNE_TYPE, OPEN_STATUSES, REPEAT_SOURCE, DiagnosticRecord, OfficialAuthority
+from bot.records import (
+    COMMUNE_TYPE,
+    OPEN_STATUSES,
+    REPEAT_SOURCE,
+    DiagnosticRecord,
+    OfficialAuthority,
+    from_attributes,
+)
 from bot.storage.engine import make_engine
 from bot.storage.migrate import migrate
 from bot.storage.models import (
     ANSWER_STATUSES,
     DIAGNOSTIC_STATUSES,
+    DIVISION_PLACE_COLUMNS,
+    MAX_SENDER_ID_LENGTH,
     AnswerRevisionRow,
     AnswerRow,
     Diagnostic,
     ResultRow,
     as_utc,
+    is_sender_id,
     iso_utc,
     utcnow,
 )
@@ -58,12 +68,7 @@ OFFICIAL_PROFILE_COLUMNS = ("authority_type", "authority_name", "population")
 OFFICIAL_COLUMNS = (
     "authority_code",
     "authority_kind",
-    "departement_code",
-    "departement_name",
-    "region_code",
-    "region_name",
-    "epci_siren",
-    "epci_name",
+    *DIVISION_PLACE_COLUMNS,
     "epci_kind",
     "division_version",
 )
@@ -74,7 +79,6 @@ _BIGINT_MAX = 2**63 - 1
 STATE_FIELDS = frozenset(
     {"status", "current_question_id", "revising_question_id", "failed_attempts", "completed_at"}
 )
-MAX_SENDER_ID_LENGTH = 255
 MAX_QUESTION_ID_LENGTH = 100
 
 
@@ -96,43 +100,31 @@ class DiagnosticNotFoundError(LookupError):
 def official_of(row: Diagnostic) -> OfficialAuthority | None:
     if row.authority_code is None or row.authority_kind is None:
         return None
-    return OfficialAuthority(
-        code=row.authority_code,
-        kind=row.authority_kind,
-        name=row.authority_name,
-        population=row.population,
-        departement_code=row.departement_code,
-        departement_name=row.departement_name,
-        region_code=row.region_code,
-        region_name=row.region_name,
-        epci_siren=row.epci_siren,
-        epci_name=row.epci_name,
-        epci_kind=row.epci_kind,
-        division_version=row.division_version,
+    return from_attributes(
+        OfficialAuthority, row, code=row.authority_code, kind=row.authority_kind, name=row.authority_name
     )
 
 
+def _answer_values(answer: AnswerRow, **changed: Any) -> dict[str, Any]:
+    """What an answer and its revisions both store: the value and how it was given."""
+    return {
+        "value": answer.value,
+        "status": answer.status,
+        "raw_text": answer.raw_text,
+        "source": answer.source,
+        "answered_at": answer.answered_at,
+        **changed,
+    }
+
+
 def record_of(row: Diagnostic) -> DiagnosticRecord:
-    return DiagnosticRecord(
-        id=row.id,
-        public_id=row.public_id,
-        sender_id=row.sender_id,
-        status=row.status,
-        current_question_id=row.current_question_id,
-        revising_question_id=row.revising_question_id,
-        failed_attempts=row.failed_attempts,
-        authority_type=row.authority_type,
-        authority_name=row.authority_name,
-        population=row.population,
-        agents=row.agents,
-        respondent_role=row.respondent_role,
+    return from_attributes(
+        DiagnosticRecord,
+        row,
         created_at=as_utc(row.created_at),
         updated_at=as_utc(row.updated_at),
         completed_at=as_utc(row.completed_at),
         official=official_of(row),
-        group_id=row.group_id,
-        group_role=row.group_role,
-        previous_diagnostic_id=row.previous_diagnostic_id,
     )
 
 
@@ -271,7 +263,7 @@ class DiagnosticStore:
 
     def create(self, sender_id: str) -> DiagnosticRecord:
         """Start a diagnostic; the sender's unfinished ones are marked abandoned (data kept)."""
-        if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SENDER_ID_LENGTH:
+        if not is_sender_id(sender_id):
             raise ValueError(f"sender_id invalide (1 à {MAX_SENDER_ID_LENGTH} caractères)")
         now = self._clock()
         with self._transaction() as session:
@@ -310,17 +302,8 @@ class DiagnosticStore:
                 setattr(row, column, getattr(previous, column))
             for answer in previous.answers:
                 if answer.question_id in carried:
-                    session.add(
-                        AnswerRow(
-                            diagnostic_id=row.id,
-                            question_id=answer.question_id,
-                            value=answer.value,
-                            status=answer.status,
-                            raw_text=answer.raw_text,
-                            source=answer.source or REPEAT_SOURCE,
-                            answered_at=now,
-                        )
-                    )
+                    copied = _answer_values(answer, source=answer.source or REPEAT_SOURCE, answered_at=now)
+                    session.add(AnswerRow(diagnostic_id=row.id, question_id=answer.question_id, **copied))
             session.flush()
             return record_of(row)
 
@@ -415,17 +398,7 @@ class DiagnosticStore:
                 row = AnswerRow(diagnostic_id=diagnostic_id, question_id=question_id)
                 session.add(row)
             else:
-                session.add(
-                    AnswerRevisionRow(
-                        answer_id=row.id,
-                        value=row.value,
-                        status=row.status,
-                        raw_text=row.raw_text,
-                        source=row.source,
-                        answered_at=row.answered_at,
-                        replaced_at=now,
-                    )
-                )
+                session.add(AnswerRevisionRow(answer_id=row.id, replaced_at=now, **_answer_values(row)))
             row.value = value
             row.status = status
             row.raw_text = raw_text
@@ -498,16 +471,7 @@ class DiagnosticStore:
             rows = session.scalars(
                 select(AnswerRow).where(AnswerRow.diagnostic_id == diagnostic_id).order_by(AnswerRow.id)
             ).all()
-            return {
-                row.question_id: Answer(
-                    question_id=row.question_id,
-                    value=row.value,
-                    status=row.status,
-                    raw_text=row.raw_text,
-                    source=row.source,
-                )
-                for row in rows
-            }
+            return {row.question_id: from_attributes(Answer, row) for row in rows}
 
     def revisions(self, diagnostic_id: int, question_id: str) -> list[Revision]:
         """Previous values of an answer, oldest first (empty if it was never corrected)."""
@@ -522,13 +486,8 @@ class DiagnosticStore:
 
     @staticmethod
     def _revision(row: AnswerRevisionRow) -> Revision:
-        return Revision(
-            value=row.value,
-            status=row.status,
-            raw_text=row.raw_text,
-            answered_at=as_utc(row.answered_at),
-            replaced_at=as_utc(row.replaced_at),
-            source=row.source,
+        return from_attributes(
+            Revision, row, answered_at=as_utc(row.answered_at), replaced_at=as_utc(row.replaced_at)
         )
 
     # --- results ----------------------------------------------------------------

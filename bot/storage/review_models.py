@@ -32,7 +32,7 @@ from sqlalchemy import (
     false,
 )
 
-from bot.storage.models import Base, UTCDateTime, utcnow
+from bot.storage.models import MAX_SENDER_ID_LENGTH, Base, UTCDateTime, utcnow
 
 MAX_EMAIL_LENGTH = 254
 FLAG_KINDS = ("fallback", "low_confidence")
@@ -78,7 +78,7 @@ class ReviewRow(Base):
 
     __tablename__ = "review_conversations"
 
-    sender_id = Column(String(255), primary_key=True)
+    sender_id = Column(String(MAX_SENDER_ID_LENGTH), primary_key=True)
     reviewed = Column(Boolean, nullable=False, default=False, server_default=false())
     reviewed_at = Column(UTCDateTime, nullable=True)
     reviewed_by = Column(String(MAX_EMAIL_LENGTH), nullable=True)
@@ -93,7 +93,7 @@ class ReviewTagRow(Base):
     __table_args__ = (UniqueConstraint("sender_id", "tag"),)
 
     id = Column(Integer, primary_key=True)
-    sender_id = Column(String(255), nullable=False)
+    sender_id = Column(String(MAX_SENDER_ID_LENGTH), nullable=False)
     tag = Column(String(50), nullable=False, index=True)
 
 
@@ -113,7 +113,7 @@ class CorrectionRow(Base):
     created_by = Column(String(MAX_EMAIL_LENGTH), nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     # Where the message comes from (erased with the conversation).
-    source_sender_id = Column(String(255), nullable=True, index=True)
+    source_sender_id = Column(String(MAX_SENDER_ID_LENGTH), nullable=True, index=True)
     source_event_id = Column(Integer, nullable=True)
 
 
@@ -122,7 +122,7 @@ class SummaryRow(Base):
 
     __tablename__ = "review_summaries"
 
-    sender_id = Column(String(255), primary_key=True)
+    sender_id = Column(String(MAX_SENDER_ID_LENGTH), primary_key=True)
     # First activity in either store (first event, or first diagnostic when no event).
     started_at = Column(UTCDateTime, nullable=False, index=True)
     last_event_at = Column(UTCDateTime, nullable=True, index=True)
@@ -149,7 +149,7 @@ class FlaggedTurnRow(Base):
     )
 
     id = Column(Integer, primary_key=True)
-    sender_id = Column(String(255), nullable=False)
+    sender_id = Column(String(MAX_SENDER_ID_LENGTH), nullable=False)
     event_id = Column(Integer, nullable=False)
     at = Column(UTCDateTime, nullable=True)
     text = Column(Text, nullable=False)

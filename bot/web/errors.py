@@ -24,8 +24,21 @@ CODES = {
     429: "trop_de_requetes",
     500: "erreur_interne",
 }
+# Answers that no cache may keep (the chat API's, a repeat's).
+NO_STORE = {"Cache-Control": "no-store"}
 MESSAGES = {status: (code, web_text(f"error_{status}")) for status, code in CODES.items()}
 TITLES = {404: web_text("title_404"), 500: web_text("title_500")}
+
+
+class DoorError(Exception):
+    """What the door answers instead of replies: an HTTP ``status``, a stable ``code`` for programs
+    and a French ``message`` for people (the widget shows it as is)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
 
 
 def wants_json(request: Request) -> bool:

@@ -34,7 +34,7 @@ import httpx
 
 from bot.service_secret import SECRET_HEADER
 from bot.settings import rasa_addresses
-from bot.web.errors import web_text
+from bot.web.errors import DoorError, web_text
 from bot.web.validation import QUESTION_ID, QUESTION_ID_PATTERN, with_question_id
 
 REST_WEBHOOK = "/webhooks/rest/webhook"
@@ -51,14 +51,8 @@ REST_SECONDS = 5.0
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError)
 
 
-class AssistantError(Exception):
+class AssistantError(DoorError):
     """The assistant cannot answer; ``status`` and ``message`` are for the browser."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 def unavailable() -> AssistantError:

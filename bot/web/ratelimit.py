@@ -40,9 +40,10 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
 
 from bot.settings import Rate, Settings
-from bot.web.errors import web_text
+from bot.web.errors import NO_STORE, json_error, web_text
 
 logger = logging.getLogger(__name__)
 
@@ -126,20 +127,18 @@ class RateLimits:
 
     def hit(self, rule: str, key: str) -> float | None:
         """Count one request of ``key`` under ``rule``: None if allowed, else seconds to wait."""
-        item, hashed = self._item(rule), _hashed(key)
-        try:
-            if self._limiter.hit(item, rule, hashed):
-                return None
-            return self._wait(item, rule, hashed)
-        except StorageError:
-            logger.exception("limite %s non vérifiée : stockage injoignable", rule)
-            return None
+        return self._ask(self._limiter.hit, rule, key)
 
     def check(self, rule: str, key: str) -> float | None:
         """Like :meth:`hit` without counting: None if one more request would be allowed."""
+        return self._ask(self._limiter.test, rule, key)
+
+    def _ask(self, allowed: Callable[..., bool], rule: str, key: str) -> float | None:
+        """None if the limiter's ``allowed`` (hit or test) lets ``key`` through, else seconds to wait;
+        None too when the storage cannot be reached (logged)."""
         item, hashed = self._item(rule), _hashed(key)
         try:
-            if self._limiter.test(item, rule, hashed):
+            if allowed(item, rule, hashed):
                 return None
             return self._wait(item, rule, hashed)
         except StorageError:
@@ -178,3 +177,9 @@ def too_many_messages(wait: float) -> str:
     """The French refusal of a message over the chat limits (API and Socket.IO alike)."""
     seconds = retry_seconds(wait)
     return web_text("too_many_messages", seconds=seconds, plural="s" if seconds > 1 else "")
+
+
+def too_many_response(wait: float) -> JSONResponse:
+    """The chat API's 429 (a repeat's too): the French refusal, Retry-After, not to be cached."""
+    headers = {"Retry-After": str(retry_seconds(wait)), **NO_STORE}
+    return json_error(429, "trop_de_messages", too_many_messages(wait), headers=headers)

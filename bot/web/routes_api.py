@@ -21,37 +21,16 @@ from starlette.routing import Route
 from bot.settings import Settings
 from bot.web.client_address import client_address
 from bot.web.conversation_ids import conversation_key, is_issued, issue_conversation_id
-from bot.web.errors import json_error
+from bot.web.errors import NO_STORE, json_error
 from bot.web.rasa_client import AssistantError
-from bot.web.ratelimit import RateLimits, retry_seconds, too_many_messages
+from bot.web.ratelimit import RateLimits, too_many_response
 from bot.web.validation import (
     InputError,
     check_content_type,
     check_declared_length,
     parse_chat_request,
-    too_large,
+    read_body,
 )
-
-NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _too_many(retry_after: float) -> JSONResponse:
-    seconds = retry_seconds(retry_after)
-    return json_error(
-        429,
-        "trop_de_messages",
-        too_many_messages(retry_after),
-        headers={"Retry-After": str(seconds), **NO_STORE},
-    )
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise too_large(limit)
-    return bytes(body)
 
 
 async def post_message(request: Request) -> Response:
@@ -64,8 +43,8 @@ async def post_message(request: Request) -> Response:
         check_declared_length(request.headers.get("content-length"), settings.max_body_bytes)
         retry_after = await limits.ahit("chat_client", client)
         if retry_after is not None:
-            return _too_many(retry_after)
-        body = await _read_body(request, settings.max_body_bytes)
+            return too_many_response(retry_after)
+        body = await read_body(request, settings.max_body_bytes)
         chat = parse_chat_request(body, settings.max_message_length)
     except InputError as error:
         return json_error(error.status, error.code, error.message, headers=NO_STORE)
@@ -74,7 +53,7 @@ async def post_message(request: Request) -> Response:
     sender = _conversation_of(settings, chat.sender)
     retry_after = await limits.ahit("chat_conversation", f"{client} {sender}")
     if retry_after is not None:
-        return _too_many(retry_after)
+        return too_many_response(retry_after)
     try:
         messages = await state.ledger.send(
             state.rasa, sender, chat.message, question_id=chat.question_id, message_id=chat.message_id

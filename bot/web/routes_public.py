@@ -11,6 +11,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from bot.web.errors import NO_STORE
 from bot.web.templating import STATIC_DIR
 
 HEALTH_CACHE_SECONDS = 2.0
@@ -79,7 +80,7 @@ async def health(request: Request) -> Response:
                            services.get("rasa"), services.get("tracker_store"))
         cached = (now, {"status": "ok" if healthy else "degrade", **services})
         state.health_cache = cached
-    return JSONResponse(cached[1], headers={"Cache-Control": "no-store"})
+    return JSONResponse(cached[1], headers=NO_STORE)
 
 
 ROUTES = [

@@ -28,15 +28,13 @@ from bot.settings import report_path
 from bot.storage import DiagnosticRecord
 from bot.web.client_address import client_address
 from bot.web.conversation_ids import conversation_key, issue_conversation_id
-from bot.web.errors import error_response, json_error, web_text
-from bot.web.ratelimit import retry_seconds, too_many_messages
+from bot.web.errors import NO_STORE, error_response, json_error, web_text
+from bot.web.ratelimit import too_many_messages, too_many_response
 from bot.web.reminder import reminder_ics
 from bot.web.report import PUBLIC_ID_PATTERN
-from bot.web.routes_api import _read_body
 from bot.web.routes_report import NOT_FOUND, PRIVATE
-from bot.web.validation import InputError, check_content_type, check_declared_length
+from bot.web.validation import InputError, check_content_type, check_declared_length, read_body
 
-NO_STORE = {"Cache-Control": "no-store"}
 BODY_EXAMPLE = '{"report": "<identifiant du rapport>"}'
 BAD_BODY = web_text("repeat_bad_body", example=BODY_EXAMPLE)
 CALENDAR_NAME = "rappel-autodiagnostic.ics"
@@ -71,7 +69,7 @@ async def repeat_api(request: Request) -> Response:
     try:
         check_content_type(request.headers.get("content-type"))
         check_declared_length(request.headers.get("content-length"), settings.max_body_bytes)
-        body = await _read_body(request, settings.max_body_bytes)
+        body = await read_body(request, settings.max_body_bytes)
     except InputError as error:
         return json_error(error.status, error.code, error.message, headers=NO_STORE)
     except ClientDisconnect:
@@ -85,9 +83,7 @@ async def repeat_api(request: Request) -> Response:
         return json_error(400, "requete_invalide", BAD_BODY, headers=NO_STORE)
     repeat = await _repeat(request, report)
     if isinstance(repeat, float):
-        seconds = retry_seconds(repeat)
-        headers = {"Retry-After": str(seconds), **NO_STORE}
-        return json_error(429, "trop_de_messages", too_many_messages(repeat), headers=headers)
+        return too_many_response(repeat)
     if repeat is None:
         return json_error(404, "introuvable", NOT_FOUND, headers=NO_STORE)
     body = {"sender": repeat.sender_id, "previous_diagnostic_id": report}

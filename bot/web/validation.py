@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.web.errors import web_text
+from bot.web.errors import DoorError, web_text
+
+if TYPE_CHECKING:  # only the door reads a body this way; Rasa's REST channel has its own
+    from starlette.requests import Request
 
 # Conversation ids: the door issues them (bot/web/conversation_ids.py); any other is replaced.
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -28,12 +31,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 JSON_MEDIA_TYPES = ("application/json",)
 
 
-class InputError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class InputError(DoorError):
+    """What the browser sent is refused."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,16 @@ def too_large(limit: int) -> InputError:
     return InputError(413, "requete_trop_grosse", message)
 
 
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request's body, refused (413) as soon as it is longer than ``limit`` bytes."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise too_large(limit)
+    return bytes(body)
+
+
 def parse_chat_request(body: bytes, max_message_length: int) -> ChatRequest:
     """The sender id (None when absent) and message of a JSON body ``{"sender": "...", "message": "..."}``,
     with the optional ``question_id`` (or the one a button payload carries) and ``message_id``."""
@@ -99,28 +108,22 @@ def parse_chat_request(body: bytes, max_message_length: int) -> ChatRequest:
 
 def check_question_id(question_id: object) -> str | None:
     """The id of the question a message answers (optional), or an :class:`InputError`."""
-    if question_id is None:
-        return None
-    if not isinstance(question_id, str) or not QUESTION_ID_PATTERN.fullmatch(question_id):
-        raise InputError(
-            422,
-            "question_invalide",
-            web_text("invalid_question_id"),
-        )
-    return question_id
+    return _optional_id(question_id, QUESTION_ID_PATTERN, "question_invalide", "invalid_question_id")
 
 
 def check_message_id(message_id: object) -> str | None:
     """The client's key for a message (optional), or an :class:`InputError`."""
-    if message_id is None:
+    return _optional_id(message_id, MESSAGE_ID_PATTERN, "message_id_invalide", "invalid_message_id")
+
+
+def _optional_id(value: object, pattern: re.Pattern[str], code: str, refusal: str) -> str | None:
+    """``value`` if absent (None) or a string matching ``pattern``; else an :class:`InputError`
+    (422, ``code``, the sentence ``refusal`` of web.yml)."""
+    if value is None:
         return None
-    if not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.fullmatch(message_id):
-        raise InputError(
-            422,
-            "message_id_invalide",
-            web_text("invalid_message_id"),
-        )
-    return message_id
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise InputError(422, code, web_text(refusal))
+    return value
 
 
 def _payload_entities(message: str) -> tuple[str, dict[str, Any]] | None:
