@@ -237,8 +237,9 @@ def test_the_first_word_and_a_sure_reader_win_over_a_word_further_on(
 
 
 def test_without_the_first_word_the_same_disagreement_is_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (Not "rien n'est prévu": the rules now read that denied plan as "non" too.)
     reader_sure_of(monkeypatch, "non")
-    decision = read_in_context(question("citoyens_communication"), "rien n'est prévu de ce côté-là")
+    decision = read_in_context(question("strategie_premiere_action"), "une réunion est prévue de ce côté-là")
     assert decision.kind == "confirm"
 
 
