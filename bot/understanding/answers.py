@@ -22,6 +22,19 @@ _DONT_KNOW = word_pattern(
     r"(?:sais|sait|savons|savez|savais|saurais|saurait) (?:pas|plus|rien)"
     r"(?! (?:faire|comment|quoi faire|par (?:ou|quoi)|ou (?:commencer|aller|chercher)))",
     r"jsais (?:pas|rien)",
+    r"(?:sais|sait) (?:vraiment|absolument|franchement|toujours) (?:pas|rien)"
+    r"(?! (?:faire|comment|quoi faire|par (?:ou|quoi)|ou (?:commencer|aller|chercher)))",
+    # Cannot say, has not the information: "je ne peux pas vous dire", "pas en mesure de répondre",
+    # "je l'ignore", "je n'ai pas l'information" ("on ne peut pas dire qu'on n'ait rien" is no
+    # such phrase: what follows "dire que" is the answer).
+    r"(?:je|j) (?:ne |n )?(?:peux|pourrais|pourrai|saurais|saurai) pas (?:vous |te )?(?:le |l |en |y )?"
+    r"(?:dire|repondre|renseigner|preciser|confirmer)(?! (?:que|qu))",
+    r"(?:pas|je ne suis pas|je suis pas|nous ne sommes pas) en (?:mesure|capacite) de (?:vous )?"
+    r"(?:le |l |en |y )?(?:dire|repondre|renseigner|preciser|confirmer)",
+    r"je l ignore",
+    r"(?:je|j) (?:n )?ai pas (?:l |cette |d |les )?info(?:rmation)?s?",
+    r"difficile de (?:vous )?(?:repondre|le dire|savoir)",
+    r"je (?:ne |n )?(?:connais|maitrise) pas(?! (?:de|d|du tout))",
     # "j'en sais fichtre rien", "je sais absolument rien"
     r"(?:je|j) (?:n )?(?:en )?sais (?:\w+ )?rien",
     r"jsp",

@@ -125,6 +125,7 @@ _IDIOMS = word_pattern(
     r"pas d inquietude",
     r"ni plus ni moins",
     r"non seulement",
+    r"(?:depuis|des) le (?:tout )?debut",
     r"pas (?:seulement|uniquement|juste|que)(?= (?:pour|les?|la|l|des|du|dans|sur|a|au|aux|nos|notre|en)"
     r"(?![a-z0-9]))",
     r"(?:depuis|il y a|cela fait|voila) (?:un certain temps|(?:quelques|plusieurs) (?:annees|ans|mois"
@@ -255,6 +256,12 @@ _PARTLY = word_pattern(
     r"depend",
     r"moyennement",
     r"parfois",
+    r"quelquefois",
+    r"des fois(?! que)",
+    r"a demi(?! (?:heure|journee|tarif|mot))",
+    r"vite fait",
+    r"(?:on|nous|je|j) (?:\w+ )?(?:essaye|essaie|essayons|tente|tentons)(?! (?:pas|rien|jamais))",
+    r"en cour d",
     r"de temps (?:en|a) temps",
     r"occasionnellement",
     r"ponctuellement",
@@ -534,7 +541,8 @@ def _read(text: str, planned: bool = False) -> str | None:
         return _EXACT[form]
     if _FIRM_NO.search(form):
         # "les écoles oui, le reste pas du tout": a firm no for one part, a yes for another.
-        return "en_partie" if _yes_and_firm_no(text) else "non"
+        partly = _yes_and_firm_no(text) or re.search(r"(?<![a-z])(?:partiellement|en partie)(?![a-z])", form)
+        return "en_partie" if partly else "non"
     if planned:
         # "c'est prévu" where the question asks whether it is planned: yes ("rien de prévu" and
         # "pas prévu" were read as no above).

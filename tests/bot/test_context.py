@@ -246,7 +246,8 @@ def test_without_the_first_word_the_same_disagreement_is_confirmed(monkeypatch: 
 def test_dont_know_in_a_negative_sentence_needs_the_reader_and_the_classifier(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    text = "Je ne suis pas en mesure de répondre."
+    # ("Je ne suis pas en mesure de répondre" is now one of the rules' "I don't know" phrases.)
+    text = "Je ne suis pas la bonne personne pour répondre."
     reader_sure_of(monkeypatch, "ne_sait_pas")
     decision = read_in_context(question("citoyens_besoins_connus"), text, "dont_know", 0.97)
     assert decision.kind == "answer" and decision.interpretation is not None
