@@ -378,6 +378,15 @@ _CLAUSE_NO = word_pattern(
     r"insuffisante?s?",
     r"(?:eclate|disperse|eparpille|inexistant|absent|lacunaire)e?s?",
     r"pas terrible",
+    # A reservation on what is there: "mais l'accompagnement reste limité", "peu écoutés",
+    # "elles datent de 2015".
+    r"limitee?s?",
+    r"peu",
+    r"obsoletes?",
+    r"datent",
+    r"pas a jour",
+    r"vieillissante?s?",
+    r"perfectible",
     r"manque",
     r"sans(?! (?:exception|probleme|souci|soucis|faute|hesiter|hesitation|doute))",
 )

@@ -342,3 +342,24 @@ def test_the_first_word_or_a_correction_wins_over_a_leaning_reader(monkeypatch: 
         assert decision.kind == "answer" and decision.interpretation.value == value
     # Without a first word the same disagreement is asked.
     assert read_in_context(question, "c'est le maire qui garde tout").kind == "confirm"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nous informons les usagers, mais l'aide reste limitée",
+        "il y a un comité, mais il est peu suivi",
+        "on a un inventaire mais les fiches datent de 2012",
+    ],
+)
+def test_a_reservation_on_what_is_there_is_partly(text: str) -> None:
+    assert yes_partly_no(text) == "en_partie"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["je ne peux pas vous dire", "pas en mesure de répondre", "je l'ignore", "je n'ai pas l'information"],
+)
+def test_not_knowing_in_other_words(text: str) -> None:
+    interpretation = interpret(QUESTIONNAIRE.question("organisation_formation"), text)
+    assert interpretation is not None and interpretation.unknown
