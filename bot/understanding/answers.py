@@ -11,7 +11,7 @@ from bot.understanding.matching import word_pattern
 from bot.understanding.numbers import read_number
 from bot.understanding.scale import scale_reading
 from bot.understanding.text import fold, match_form
-from bot.understanding.yes_no import hedge_candidates, yes_partly_no
+from bot.understanding.yes_no import answer_form, hedge_candidates, yes_partly_no
 
 DONT_KNOW = "ne_sait_pas"
 
@@ -22,6 +22,21 @@ _DONT_KNOW = word_pattern(
     r"(?:sais|sait|savons|savez|savais|saurais|saurait) (?:pas|plus|rien)"
     r"(?! (?:faire|comment|quoi faire|par (?:ou|quoi)|ou (?:commencer|aller|chercher)))",
     r"jsais (?:pas|rien)",
+    r"(?:sais|sait) (?:vraiment|absolument|franchement|toujours) (?:pas|rien)"
+    r"(?! (?:faire|comment|quoi faire|par (?:ou|quoi)|ou (?:commencer|aller|chercher)))",
+    # Cannot say, has not the information: "je ne peux pas vous dire", "pas en mesure de répondre",
+    # "je l'ignore", "je n'ai pas l'information" ("on ne peut pas dire qu'on n'ait rien" is no
+    # such phrase: what follows "dire que" is the answer).
+    r"(?:je|j) (?:ne |n )?(?:peux|pourrais|pourrai|saurais|saurai) pas (?:vous |te )?(?:le |l |en |y )?"
+    r"(?:dire|repondre|renseigner|preciser|confirmer)(?! (?:que|qu))",
+    r"(?:pas|je ne suis pas|je suis pas|nous ne sommes pas) en (?:mesure|capacite) de (?:vous )?"
+    r"(?:le |l |en |y )?(?:dire|repondre|renseigner|preciser|confirmer)",
+    r"je l ignore",
+    r"(?:je|j) (?:n )?ai pas (?:l |cette |d |les )?info(?:rmation)?s?",
+    r"difficile de (?:vous )?(?:repondre|le dire|savoir)",
+    r"je (?:ne |n )?(?:connais|maitrise) pas(?! (?:de|d|du tout))",
+    # "j'en sais fichtre rien", "je sais absolument rien"
+    r"(?:je|j) (?:n )?(?:en )?sais (?:\w+ )?rien",
     r"jsp",
     r"nsp",
     r"ch?ai?s pas",
@@ -57,8 +72,18 @@ _NOT_A_TEXT_ANSWER = re.compile(
 
 
 def is_dont_know(text: str) -> bool:
-    """Whether the person says they do not know ("je ne sais pas", "aucune idée", "jsp"…)."""
-    return bool(_DONT_KNOW.search(match_form(text)))
+    """Whether the person says they do not know ("je ne sais pas", "aucune idée", "jsp"…); not
+    when they deny it ("je ne suis pas sans savoir", "ce n'est pas que je ne sais pas")."""
+    return bool(_DONT_KNOW.search(answer_form(text)))
+
+
+_PLANNING_QUESTION = re.compile(r"(?<![a-z0-9])(?:prevoy\w*|prevu\w*|prevoi\w*)(?![a-z0-9])")
+
+
+def asks_if_planned(question: Question) -> bool:
+    """Whether the question asks if something is planned ("Prévoyez-vous…", "Avez-vous prévu…"):
+    there, "c'est prévu" is a yes."""
+    return bool(_PLANNING_QUESTION.search(match_form(question.text)))
 
 
 def _free_text(question: Question, text: str) -> str | None:
@@ -112,7 +137,7 @@ def interpret(question: Question, text: str) -> Interpretation | None:
             hedged = hedge_candidates(text)
             if hedged:
                 return _ambiguous(question, hedged)
-            value = yes_partly_no(text)
+            value = yes_partly_no(text, planned=asks_if_planned(question))
         case "choix":
             value = choose(question, text)
             if value is None and not question.multiple:

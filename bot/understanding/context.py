@@ -34,8 +34,14 @@ from bot.questionnaire import NO_CHOICE, Question
 from bot.understanding.answers import DONT_KNOW, interpret, is_dont_know
 from bot.understanding.reader import Reading, answer_reader
 from bot.understanding.suspicious import looks_like_code
-from bot.understanding.text import fold, match_form
-from bot.understanding.yes_no import refuses_to_answer, says_outright, yes_partly_no
+from bot.understanding.text import fold, match_form, squeeze
+from bot.understanding.yes_no import (
+    refuses_to_answer,
+    says_outright,
+    says_yes_and_no,
+    without_denied_not_knowing,
+    yes_partly_no,
+)
 
 ANSWERISH = frozenset({"answer", "nlu_fallback"})
 SMALL_TALK = frozenset(
@@ -122,7 +128,12 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
         # "je préfère ne pas répondre": neither "non" nor a reading of the learned reader.
         return _fallthrough(intent)
     rules = interpret(question, text)
-    reading = answer_reader().read(text)
+    # "je ne suis pas sans savoir…", "ce n'est pas que je ne sais pas…": the person knows; neither
+    # the learned reader nor the classifier should hear "I don't know" in those words.
+    plain = without_denied_not_knowing(text)
+    if plain != text and intent == "dont_know":
+        intent, confidence = "answer", 1.0
+    reading = answer_reader().read(plain)
     label, p = reading.label, reading.confidence
     command = intent in COMMANDS and confidence >= 0.5
     # Small talk that the learned reader also takes for no answer ("j'ai trois enfants", "on dit
@@ -156,6 +167,14 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
                 # "je ne suis pas en mesure de répondre": the rules see a negation, the reader
                 # and the classifier both hear "I don't know".
                 return _answer(DONT_KNOW, "reader+classifier", reading)
+            if value == "en_partie" and says_yes_and_no(text):
+                # "informés oui, associés non": a "oui" and a "non" said outright, in two clauses.
+                return _answer(value, "rules+outright words", reading)
+            if _said_first(text) == value:
+                # "Non, c'est la directrice qui garde la main", "non, enfin oui, depuis mars": the
+                # person's own first word (or their correction) says what the rules read; the
+                # reader leans on the words of the reason that follows.
+                return _answer(value, "rules+first word", reading)
             return _confirm((value, label), "rules+reader", reading)
         return _answer(value, "rules", reading)
     # The rules found nothing: the learned reader alone.
@@ -189,11 +208,25 @@ _LEADING_VALUE = {"oui": "oui", "ouais": "oui", "si": "oui", "non": "non", "nan"
 
 def _leading_word(text: str) -> str | None:
     """ "oui" or "non" when the message opens on that word and a pause ("Non, rien n'est prévu")."""
-    folded = fold(text).strip()
+    folded = squeeze(fold(text)).strip()
     match = _LEADING.match(folded)
     if match is None or not re.match(r"\s*[,.;:!-]", folded[match.end() :]):
         return None
     return _LEADING_VALUE[match.group(1)]
+
+
+_CORRECTED = re.compile(
+    r"(?<![a-z0-9])(?:enfin|ah|ah ben|en fait|pardon|je veux dire|plutot)[\s,.!…-]+(oui|si|non)(?![a-z0-9])"
+)
+
+
+def _said_first(text: str) -> str | None:
+    """What the person says outright: the word of their last self-correction ("non, enfin
+    oui…" → "oui"), else the word the message opens on before a pause ("Non, …")."""
+    corrections = list(_CORRECTED.finditer(squeeze(fold(text))))
+    if corrections:
+        return _LEADING_VALUE[corrections[-1].group(1)]
+    return _leading_word(text)
 
 
 def _values(reading: Reading) -> tuple[str, ...]:

@@ -38,6 +38,11 @@ THEME_WORDS: dict[str, tuple[str, ...]] = {
         "site de la mairie", "appli", "application mobile", "appli mobile",
         "application pour les habitants", "etat civil en ligne", "moins de paperasse",
         "paperasse", "joindre la mairie", "joindre les services", "reponse rapide",
+        # The town hall as the institution one calls or writes to, not its building.
+        "appeler la mairie", "appellent la mairie", "appelle la mairie", "contacter la mairie",
+        "ecrire a la mairie", "la mairie reponde", "la mairie repond", "mairie reponde",
+        "reponse de la mairie", "reponses de la mairie", "repondre vite", "reponde vite",
+        "repondre plus vite", "reponde plus vite",
         "reponses plus rapides", "delais de reponse", "reactivite", "chatbot", "messagerie",
         "panneaupocket", "panneau pocket", "illiwap", "intramuros", "informer les habitants",
         "information des habitants", "alertes sms", "guichet", "france services", "teleprocedure",

@@ -63,6 +63,16 @@ def match_form(text: str) -> str:
     return _NOT_ALNUM.sub(" ", fold(text)).strip()
 
 
+_DRAWN_OUT = re.compile(r"([a-z])\1{2,}")
+
+
+def squeeze(text: str) -> str:
+    """Drawn-out letters folded: "ouiii" → "oui", "nooon" → "non", "jamaiiis" → "jamais".
+
+    No French word has a letter three times in a row; digits are left alone ("1000")."""
+    return _DRAWN_OUT.sub(r"\1", text)
+
+
 def has_words(text: str) -> bool:
     """Whether the text has a letter, a digit or a keyboard sign to read.
 

@@ -27,9 +27,10 @@ anyone may type.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from bot.understanding.matching import word_pattern
-from bot.understanding.text import MAX_MATCH_CHARS, fold, match_form
+from bot.understanding.text import MAX_MATCH_CHARS, fold, match_form, squeeze
 
 # Requests for help are not answers, even with a "pas" in them.
 _NOT_AN_ANSWER = word_pattern(
@@ -60,9 +61,44 @@ _REFUSAL = word_pattern(
 )
 
 
+# Not-knowing denied: "je ne suis pas sans savoir", "ce n'est pas que je ne sais pas", "je ne dis
+# pas que je ne sais pas": the person knows; what follows is the answer. Taken out before the
+# "je ne sais pas" phrases and the double negations are looked for.
+_NEGATED_NOT_KNOWING_PHRASES = (
+    r"(?:(?:je|j|on|nous) )?(?:ne |n )?(?:suis|sommes|est|etais|serais) pas sans (?:le |l )?"
+    r"(?:savoir|ignorer|connaitre)",
+    r"(?:ce (?:n )?est|c est|cela (?:n )?est) pas (?:que|qu) (?:je|j|on|nous) (?:ne |n )?(?:le |l |en |y )?"
+    r"(?:sais|sait|savons|sache|sachions|connais|connait|connaissons) pas",
+    r"(?:je|j|on|nous) (?:ne |n )?(?:dis|dit|disons) pas (?:que|qu) (?:je|j|on|nous) (?:ne |n )?"
+    r"(?:le |l |en )?(?:sais|sait|savons|sache) pas",
+)
+_NEGATED_NOT_KNOWING = word_pattern(*_NEGATED_NOT_KNOWING_PHRASES)
+# The same on the folded text, whose apostrophes and punctuation are kept ("ce n'est pas que…").
+_NEGATED_NOT_KNOWING_FOLDED = re.compile(
+    r"(?<![a-z0-9])(?:{})(?![a-z0-9])".format(
+        "|".join(phrase.replace(" ", r"[^a-z0-9]+") for phrase in _NEGATED_NOT_KNOWING_PHRASES)
+    )
+)
+
+
+def without_denied_not_knowing(text: str) -> str:
+    """The text without its denied not-knowing ("ce n'est pas que je ne sais pas, personne ne le
+    porte" → "personne ne le porte"), folded; the text itself when it has none."""
+    folded = fold(text)
+    if not _NEGATED_NOT_KNOWING_FOLDED.search(folded):
+        return text
+    return " ".join(_NEGATED_NOT_KNOWING_FOLDED.sub(" ", folded).strip(" ,;:.!-").split())
+
+
+def answer_form(text: str) -> str:
+    """The matching form the yes / no readers work on: drawn-out letters folded ("nooon"), denied
+    not-knowing taken out ("ce n'est pas que je ne sais pas, …")."""
+    return " ".join(_NEGATED_NOT_KNOWING.sub(" ", squeeze(match_form(text))).split())
+
+
 def refuses_to_answer(text: str) -> bool:
     """Whether the person declines to answer ("je préfère ne pas répondre"): no value to store."""
-    return bool(_REFUSAL.search(match_form(text)))
+    return bool(_REFUSAL.search(answer_form(text)))
 
 
 _EXACT = {"oui": "oui", "si": "oui", "en partie": "en_partie", "non": "non"}
@@ -89,6 +125,7 @@ _IDIOMS = word_pattern(
     r"pas d inquietude",
     r"ni plus ni moins",
     r"non seulement",
+    r"(?:depuis|des) le (?:tout )?debut",
     r"pas (?:seulement|uniquement|juste|que)(?= (?:pour|les?|la|l|des|du|dans|sur|a|au|aux|nos|notre|en)"
     r"(?![a-z0-9]))",
     r"(?:depuis|il y a|cela fait|voila) (?:un certain temps|(?:quelques|plusieurs) (?:annees|ans|mois"
@@ -134,7 +171,7 @@ _UNFINISHED = (
     r"completement|totalement|entierement|tout|tous|toutes|partout|toujours|systematiquement"
     r"|vraiment (?:formalise|abouti|finalise)"
     r"|(?:finalise|formalise|termine|fini|abouti|acheve|complet|generalise|deploye|ecrit"
-    r"|valide|officiel|structure|opérationnel|operationnel|etendu)e?s?"
+    r"|valide|officiel|structure|opérationnel|operationnel|etendu|systematique|regulier)e?s?"
     r"|(?:a )?chaque fois|tout le temps|a tous les coups|a 100"
 )
 
@@ -155,7 +192,7 @@ _FIRM_NO = word_pattern(
     # A start or a plan denied: "rien n'a été lancé", "aucun projet n'est en cours", "ce n'est
     # même pas à l'étude", "on n'y a jamais réfléchi".
     r"(?:rien|aucune? \w+|personne) (?:ne|n) (?:\w+ ){0,2}(?:commencee?s?|debutee?s?|demarree?s?"
-    r"|lancee?s?|engagee?s?|entamee?s?|envisagee?s?|en cours|a l etude|en projet|en preparation)",
+    r"|lancee?s?|engagee?s?|entamee?s?|envisagee?s?|prevue?s?|en cours|a l etude|en projet|en preparation)",
     r"(?:ne|n) (?:\w+ ){0,2}(?:meme )?pas (?:encore )?(?:en cours|a l etude|en projet|en preparation"
     r"|en reflexion|envisagee?s?|a l ordre du jour)",
     r"(?:ne|n) (?:\w+ ){0,2}jamais (?:\w+ ){0,2}(?:reflechi|envisage|pense|etudie|aborde|evoque)",
@@ -183,6 +220,8 @@ _PARTLY = word_pattern(
     r"un (?:tout )?(?:petit )?peu",
     r"a peu pres",
     r"pas (?:tres |si )?loin(?! d ici)",
+    # "c'est loin d'être terminé": started, not finished.
+    r"loin d etre (?:\w+ )?(?:" + _UNFINISHED + r")",
     r"presque(?! (?:rien|pas|jamais|aucune?|personne))",
     # "pas" as a noun: "on fait nos premiers pas", "pas à pas".
     r"(?:premiers?|petits?) pas",
@@ -204,6 +243,7 @@ _PARTLY = word_pattern(
     r"quelques? uns?",
     r"quelques? unes?",
     r"quelques?",
+    r"qqs?(?: uns?| unes?)?",
     r"certaine?s?",
     r"une partie",
     r"la plupart",
@@ -216,6 +256,12 @@ _PARTLY = word_pattern(
     r"depend",
     r"moyennement",
     r"parfois",
+    r"quelquefois",
+    r"des fois(?! que)",
+    r"a demi(?! (?:heure|journee|tarif|mot))",
+    r"vite fait",
+    r"(?:on|nous|je|j) (?:\w+ )?(?:essaye|essaie|essayons|tente|tentons)(?! (?:pas|rien|jamais))",
+    r"en cour d",
     r"de temps (?:en|a) temps",
     r"occasionnellement",
     r"ponctuellement",
@@ -241,8 +287,8 @@ _PARTLY = word_pattern(
 )
 
 _NO = word_pattern(
-    r"non+",
-    r"nan+",
+    r"no+n+",
+    r"na+n+",
     r"nope",
     r"niet",
     r"nenni",
@@ -267,8 +313,8 @@ _NO = word_pattern(
 )
 
 _YES = word_pattern(
-    r"oui+",
-    r"ouais+",
+    r"ou+i+",
+    r"oua+i+s+",
     r"ouaip",
     r"ouep",
     r"ouip",
@@ -319,7 +365,7 @@ _YES = word_pattern(
     r"tous",
     # "c'est le CDG qui fait DPO pour nous": someone does it.
     r"c est (?:\w+ ){1,5}qui",
-    r"on (?:\w+ )?(?:connait|sait|suit|fait|utilise|publie|propose|forme|sensibilise|mesure"
+    r"on (?:\w+ )?(?:connait|sait|suit|fait|utilise|publie|propose|forme|sensibilise|mesure|prevoit"
     r"|communique|accompagne|organise|gere|pilote|porte|associe|informe|implique)",
 )
 
@@ -332,6 +378,15 @@ _CLAUSE_NO = word_pattern(
     r"insuffisante?s?",
     r"(?:eclate|disperse|eparpille|inexistant|absent|lacunaire)e?s?",
     r"pas terrible",
+    # A reservation on what is there: "mais l'accompagnement reste limité", "peu écoutés",
+    # "elles datent de 2015".
+    r"limitee?s?",
+    r"peu",
+    r"obsoletes?",
+    r"datent",
+    r"pas a jour",
+    r"vieillissante?s?",
+    r"perfectible",
     r"manque",
     r"sans(?! (?:exception|probleme|souci|soucis|faute|hesiter|hesitation|doute))",
 )
@@ -403,6 +458,16 @@ _BARE_NO = word_pattern(
     r"^(?:(?:bah|ben|euh|alors|eh bien|helas|malheureusement|franchement) )*(?:non+|nan+)(?: non+)*$"
 )
 _SAYS_YES = word_pattern(r"oui+", r"ouais+", r"^si")
+_SAYS_NO = word_pattern(r"non+", r"nan+", r"pas du tout", r"absolument pas", r"jamais")
+
+
+def says_yes_and_no(text: str) -> bool:
+    """Whether one clause says "oui" outright and another "non" outright ("informés oui, associés
+    non", "pour les écoles oui, pour le reste pas du tout"): partly, whatever else is said."""
+    clauses = [squeeze(match_form(c)) for c in _CLAUSE_SPLIT.split(" " + text + " ")]
+    yes = {i for i, c in enumerate(clauses) if c and _SAYS_YES.search(c) and not _SAYS_NO.search(c)}
+    no = {i for i, c in enumerate(clauses) if c and _SAYS_NO.search(c) and not _SAYS_YES.search(c)}
+    return bool(yes and no)
 _CONTRAST = word_pattern(
     r"mais",
     r"par contre",
@@ -429,17 +494,70 @@ def _reasoned_no(text: str) -> bool:
     return not _SAYS_YES.search(" ".join(clauses[1:])) and not _CONTRAST.search(match_form(text))
 
 
-def _read(text: str) -> str | None:
+# A participle or adjective denied in a second clause: "lancé, pas achevé", "rédigée mais pas
+# votée", "prévu mais pas systématique".
+_DENIED_STATE = re.compile(
+    r"^(?:(?:c|ce|cela|il|elle|ils|elles|on) (?:n )?(?:est|sont|a|ont|l a|les a) )?pas "
+    r"(?:encore |toujours |vraiment |tout a fait |totalement |completement |entierement )?"
+    r"(?!(?:du|de|d|des|le|la|les|un|une|trop|tres|si|assez|bien|mal|grand|terrible|possible|sure?|certaine?)"
+    r"(?![a-z0-9]))[a-z]+(?:e|es|ee|ees|i|ie|is|ies|u|ue|us|ues|it|ite|its|ites|que|ques|ble|bles|el|elle|els"
+    r"|elles|al|ale|aux|ales)(?![a-z0-9])"
+)
+# What a first clause may hold without saying that something is there: fillers, moments.
+_NO_STATEMENT = word_pattern(
+    r"^(?:(?:bah|ben|bon|euh|alors|eh bien|franchement|honnetement|sincerement|helas|malheureusement"
+    r"|a vrai dire|en fait|pour l instant|pour le moment|pour l heure|a ce jour|actuellement|aujourd hui"
+    r"|encore|toujours|ici|chez nous|de notre cote|a ma connaissance|je pense|je crois|non+|nan+) ?)+$"
+)
+
+
+def _opposed(text: str) -> bool:
+    """Whether a clause says what is there and the next denies its end ("lancé, pas achevé",
+    "rédigée mais pas votée"): partly. The first clause must say something and deny nothing
+    ("pour l'instant, pas lancé" stays no)."""
+    clauses = [_plain(match_form(clause)) for clause in _CLAUSE_SPLIT.split(" " + text + " ")]
+    clauses = [clause for clause in clauses if clause]
+    for first, second in pairwise(clauses):
+        if not _DENIED_STATE.search(second):
+            continue
+        if any(p.search(first) for p in (_NO_STATEMENT, _NO, _CLAUSE_NO, _WISH)):
+            continue
+        return True
+    return False
+
+
+def _yes_and_firm_no(text: str) -> bool:
+    """Whether one clause says "oui" outright and another, not the first, a firm no."""
+    clauses = [_plain(match_form(clause)) for clause in _CLAUSE_SPLIT.split(" " + text + " ")]
+    clauses = [clause for clause in clauses if clause]
+    return any(
+        _SAYS_YES.search(yes) and not _NO.search(yes) and any(_FIRM_NO.search(no) for no in clauses[i + 1 :])
+        for i, yes in enumerate(clauses)
+        if i > 0 or len(yes.split()) > 1
+    )
+
+
+_PLANNED = re.compile(r"(?<![a-z0-9])prevue?s?(?![a-z0-9])")
+
+
+def _read(text: str, planned: bool = False) -> str | None:
     """Rules 2 to 7 on a folded text."""
     corrections = list(_CORRECTION.finditer(text))
     if corrections:
-        return _read(text[corrections[-1].end() :])
+        return _read(text[corrections[-1].end() :], planned)
     form = _plain(match_form(text))
     if form in _EXACT:
         return _EXACT[form]
     if _FIRM_NO.search(form):
-        return "non"
-    if _PARTLY.search(form):
+        # "les écoles oui, le reste pas du tout": a firm no for one part, a yes for another.
+        partly = _yes_and_firm_no(text) or re.search(r"(?<![a-z])(?:partiellement|en partie)(?![a-z])", form)
+        return "en_partie" if partly else "non"
+    if planned:
+        # "c'est prévu" where the question asks whether it is planned: yes ("rien de prévu" and
+        # "pas prévu" were read as no above).
+        form = _PLANNED.sub("oui", form)
+        text = _PLANNED.sub("oui", text)
+    if _PARTLY.search(form) or _opposed(text):
         return "en_partie"
     if _reasoned_no(text):
         return "non"
@@ -452,16 +570,20 @@ def _read(text: str) -> str | None:
     return None
 
 
-def yes_partly_no(text: str) -> str | None:
-    """Return "oui", "en_partie" or "non" for an answer, or None when it says neither."""
-    form = match_form(text)
+def yes_partly_no(text: str, planned: bool = False) -> str | None:
+    """Return "oui", "en_partie" or "non" for an answer, or None when it says neither.
+
+    ``planned``: the question asks whether something is planned ("Prévoyez-vous…", "Avez-vous
+    prévu…"): there, "c'est prévu" answers yes, not partly."""
+    form = answer_form(text)
     if form in _EXACT:
         return _EXACT[form]
     if form in _ENGLISH:
         return _ENGLISH[form]
     if _NOT_AN_ANSWER.search(form) or _REFUSAL.search(form):
         return None
-    return _read(fold(text[:MAX_MATCH_CHARS]))
+    folded = squeeze(fold(text[:MAX_MATCH_CHARS]))
+    return _read(" ".join(_NEGATED_NOT_KNOWING_FOLDED.sub(" ", folded).split()), planned)
 
 
 # Words that answer outright, whatever else the message says.
@@ -489,7 +611,7 @@ _OUTRIGHT = word_pattern(
 def says_outright(text: str) -> bool:
     """Whether the message holds a word that answers a yes / no question outright ("oui",
     "non", "en partie", "pas du tout"…), not only words that may say it ("on a", "pas")."""
-    form = match_form(text)
+    form = answer_form(text)
     return form in _ENGLISH or bool(_OUTRIGHT.search(form))
 
 
@@ -500,7 +622,7 @@ def hedge_candidates(text: str) -> tuple[str, ...]:
     "ne_sait_pas"); "rarement" → ("en_partie", "non"); "on n'est pas sans…" → ("oui",
     "en_partie").
     """
-    form = match_form(text)
+    form = answer_form(text)
     if _NOT_AN_ANSWER.search(form) or _REFUSAL.search(form):
         return ()
     if _HEDGE_NO.search(form):

@@ -237,15 +237,17 @@ def test_the_first_word_and_a_sure_reader_win_over_a_word_further_on(
 
 
 def test_without_the_first_word_the_same_disagreement_is_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (Not "rien n'est prévu": the rules now read that denied plan as "non" too.)
     reader_sure_of(monkeypatch, "non")
-    decision = read_in_context(question("citoyens_communication"), "rien n'est prévu de ce côté-là")
+    decision = read_in_context(question("strategie_premiere_action"), "une réunion est prévue de ce côté-là")
     assert decision.kind == "confirm"
 
 
 def test_dont_know_in_a_negative_sentence_needs_the_reader_and_the_classifier(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    text = "Je ne suis pas en mesure de répondre."
+    # ("Je ne suis pas en mesure de répondre" is now one of the rules' "I don't know" phrases.)
+    text = "Je ne suis pas la bonne personne pour répondre."
     reader_sure_of(monkeypatch, "ne_sait_pas")
     decision = read_in_context(question("citoyens_besoins_connus"), text, "dont_know", 0.97)
     assert decision.kind == "answer" and decision.interpretation is not None

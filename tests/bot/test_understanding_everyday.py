@@ -464,3 +464,11 @@ def test_theme_extraction_never_raises_and_keeps_the_order(text: str) -> None:
     q = question(THEMES)
     codes = mentioned_codes(q, text)
     assert codes == [c for c in q.choice_codes() if c in codes]
+
+
+@pytest.mark.parametrize(
+    "text", ["que la mairie réponde vite aux habitants", "pouvoir appeler la mairie et avoir quelqu'un"]
+)
+def test_the_town_hall_one_calls_is_the_relation_not_the_building(text: str) -> None:
+    interpretation = interpret(default_questionnaire().question("citoyens_attentes"), text)
+    assert interpretation is not None and interpretation.value == ["relation_usagers"]

@@ -258,3 +258,108 @@ def test_refusing_to_answer_is_no_value(text: str) -> None:
     decision = read_in_context(QUESTIONNAIRE.question("donnees_rgpd"), text, "answer", 1.0)
     assert decision.kind == "not_understood"
     assert read_in_context(QUESTIONNAIRE.question("donnees_rgpd"), text, "skip", 0.9).kind == "intent"
+
+
+# --- denied not-knowing, drawn-out words, opposed clauses, plans (branch h/nlu) ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("je ne suis pas sans savoir que c'est utile, mais on n'a rien fait", "non"),
+        ("nous ne sommes pas sans le savoir : nous avons un registre", "oui"),
+        ("ce n'est pas que je ne sais pas, c'est que rien n'existe", "non"),
+        ("c'est pas qu'on sait pas, on a seulement deux capteurs", "en_partie"),
+    ],
+)
+def test_denied_not_knowing_is_no_dont_know(text: str, value: str) -> None:
+    question = QUESTIONNAIRE.question("donnees_inventaire")
+    interpretation = interpret(question, text)
+    assert interpretation is not None and not interpretation.unknown
+    assert interpretation.value == value
+
+
+def test_not_knowing_said_plainly_is_still_dont_know() -> None:
+    interpretation = interpret(QUESTIONNAIRE.question("donnees_inventaire"), "je ne sais pas du tout")
+    assert interpretation is not None and interpretation.unknown
+    assert interpret(QUESTIONNAIRE.question("donnees_inventaire"), "j'en sais fichtrement rien").unknown
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("ouiiii", "oui"), ("NOOOON", "non"), ("nannnn", "non"), ("jamaiiis", "non")]
+)
+def test_drawn_out_words_are_folded(text: str, value: str) -> None:
+    assert yes_partly_no(text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ouvert, pas terminé",
+        "écrite mais pas adoptée",
+        "installés mais c'est pas généralisé",
+        "les bâtiments oui, l'éclairage pas du tout",
+        "c'est loin d'être achevé",
+    ],
+)
+def test_a_clause_that_denies_the_end_of_the_first_is_partly(text: str) -> None:
+    assert yes_partly_no(text) == "en_partie"
+
+
+@pytest.mark.parametrize("text", ["pour l'instant, pas lancé", "franchement, pas fait", "non, pas lancé"])
+def test_a_denied_state_after_no_statement_stays_no(text: str) -> None:
+    assert yes_partly_no(text) == "non"
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "value"),
+    [
+        ("citoyens_communication", "c'est prévu à chaque lancement", "oui"),
+        ("durable_financement", "une enveloppe est prévue l'an prochain", "oui"),
+        ("durable_financement", "rien n'est prévu", "non"),
+        ("citoyens_communication", "prévu mais pas systématique", "en_partie"),
+        ("strategie_premiere_action", "c'est prévu", "en_partie"),
+    ],
+)
+def test_planned_is_yes_where_the_question_asks_about_a_plan(question_id: str, text: str, value: str) -> None:
+    interpretation = interpret(QUESTIONNAIRE.question(question_id), text)
+    assert interpretation is not None and interpretation.value == value
+
+
+def test_the_first_word_or_a_correction_wins_over_a_leaning_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.understanding.reader import Reading
+
+    class Leaning:
+        def read(self, text: str) -> Reading:
+            others = (("oui", 0.1), ("non", 0.1), ("ne_sait_pas", 0.05), ("autre", 0.05))
+            return Reading((("en_partie", 0.7), *others))
+
+    monkeypatch.setattr(context, "answer_reader", lambda: Leaning())
+    question = QUESTIONNAIRE.question("organisation_pilote")
+    said = [("Non, c'est le maire qui garde tout", "non"), ("non, enfin oui, depuis mars", "oui")]
+    for text, value in said:
+        decision = read_in_context(question, text)
+        assert decision.kind == "answer" and decision.interpretation.value == value
+    # Without a first word the same disagreement is asked.
+    assert read_in_context(question, "c'est le maire qui garde tout").kind == "confirm"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nous informons les usagers, mais l'aide reste limitée",
+        "il y a un comité, mais il est peu suivi",
+        "on a un inventaire mais les fiches datent de 2012",
+    ],
+)
+def test_a_reservation_on_what_is_there_is_partly(text: str) -> None:
+    assert yes_partly_no(text) == "en_partie"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["je ne peux pas vous dire", "pas en mesure de répondre", "je l'ignore", "je n'ai pas l'information"],
+)
+def test_not_knowing_in_other_words(text: str) -> None:
+    interpretation = interpret(QUESTIONNAIRE.question("organisation_formation"), text)
+    assert interpretation is not None and interpretation.unknown
