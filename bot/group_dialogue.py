@@ -31,7 +31,11 @@ from bot.storage import DiagnosticRecord
 from bot.storage.groups import GroupClosedError, GroupRecord, GroupStore
 
 # An invitation: its address, or the words the widget sends with the token.
-_INVITATION = re.compile(r"(?:/groupe/|\brejoindre le groupe\s+)([A-Za-z0-9_-]{16,64})\b", re.IGNORECASE)
+# The token is every URL-safe character up to the next other one: it may end with "-", where a
+# word boundary (\b) would cut it short.
+_INVITATION = re.compile(
+    r"(?:/groupe/|\brejoindre le groupe\s+)([A-Za-z0-9_-]{16,64})(?![A-Za-z0-9_-])", re.IGNORECASE
+)
 _INVITE_VERBS = frozenset({"associer", "inviter", "convier", "impliquer", "ajouter"})
 _COLLEAGUES = frozenset({"collegue", "collegues"})
 _GROUP_WORDS = ("diagnostic de groupe", "diagnostic collectif", "diagnostic a plusieurs")

@@ -88,6 +88,16 @@ def test_invitation_tokens_are_read_from_the_address_or_the_widgets_words() -> N
     assert invitation_token("rejoindre le groupe court") is None
 
 
+@pytest.mark.parametrize(
+    "token", ["AbCdEfGhIjKlMnOpQrStUvWxYz012345-", "-AbCdEfGhIjKlMnOpQrStUvWxYz0123--", "a_b-" * 8]
+)
+def test_a_token_ending_with_a_dash_is_read_whole(token: str) -> None:
+    # secrets.token_urlsafe draws "-" and "_" too, at any place, the last one included
+    assert invitation_token(f"https://diag.test/groupe/{token}") == token
+    assert invitation_token(f"https://diag.test/groupe/{token}?source=courriel") == token
+    assert invitation_token(f"rejoindre le groupe {token}") == token
+
+
 def test_the_founder_invites_at_any_moment_and_the_question_comes_back(engine: GroupConversation) -> None:
     assert "commencez d'abord" in text_of(say(engine, "fondatrice", "je voudrais associer mes collègues"))
     engine.start("fondatrice")
