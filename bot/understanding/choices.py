@@ -27,6 +27,14 @@ _NONE = word_pattern(
     r"pas vraiment",
     r"pas (?:pour )?(?:l instant|le moment|maintenant)",
     r"pas (?:d|de) (?:initiatives?|projets?)",
+    r"pas (?:a|pour) ce jour",
+    r"ni l un ni l autre",
+    r"(?:non|pas) concernee?s?",
+    r"(?:il )?n? ?y en a pas",
+    r"(?:on )?n? ?en a pas",
+    r"inexistante?s?",
+    r"none",
+    r"nothing",
 )
 # A mention right after one of these is excluded: "pas de mobilité", "sans parking",
 # "ni l'eau", "sauf les bâtiments", "il n'y a plus de bus" (but "plus de transparence"

@@ -30,21 +30,30 @@ _WORDS: dict[str, str] = {
     "top": (
         "tres fortement|tres fort|tres lourdement|tres lourd|tres lourde|enormement|enorme|"
         "enormes|extremement|considerablement|au maximum|maximum|maximal|tres important|"
-        "tres importante|tres tres|vraiment beaucoup"
+        "tres importante|tres tres|vraiment beaucoup|tres eleve|tres elevee|tres eleves|a fond|au max|"
+        "le max|beaucoup trop|bien trop|insoutenable|ecrasant|ecrasante|colossal|colossale"
     ),
     "high": (
         "fortement|fort|beaucoup|lourdement|lourd|lourde|important|importante|significativement|"
-        "sensiblement|pas mal|tres"
+        "sensiblement|pas mal|tres|eleve|elevee|eleves|consequent|consequente|significatif|"
+        "significative|notable|notablement|nettement|serieusement|assez fort|assez fortement|assez eleve|"
+        "assez elevee|assez lourd|assez lourde|assez important|assez importante"
     ),
     "middle": (
         "moyennement|moyen|moyenne|moderement|assez|raisonnablement|correct|ni peu ni beaucoup|"
         "entre les deux|"
-        "au milieu|milieu|a mi chemin|mi chemin|dans la moyenne|ni trop ni trop peu"
+        "au milieu|milieu|a mi chemin|mi chemin|dans la moyenne|ni trop ni trop peu|modere|moderee|"
+        "a moitie|moitie moitie|mitige|mitigee|sans plus"
     ),
-    "low": "un peu|un petit peu|legerement|pas tres|pas trop",
+    "low": (
+        "un peu|un petit peu|legerement|pas tres|pas trop|pas enorme|pas enormement|pas tant|pas si|"
+        "limite|limitee|modeste|modestement|assez faible|assez peu|assez limite|assez limitee"
+    ),
     "bottom": (
         "peu|tres peu|faiblement|tres faiblement|pas du tout|pas beaucoup|pas vraiment|"
-        "aucunement|minimum|minime|negligeable|quasiment pas|presque pas|pas|rien|insignifiant"
+        "aucunement|minimum|minime|negligeable|quasiment pas|presque pas|pas|rien|insignifiant|"
+        "faible|tres faible|quasi rien|quasiment rien|presque rien|pas grand chose|marginal|"
+        "marginalement|derisoire|infime|anecdotique|tres limite|tres limitee|tres modeste"
     ),
 }
 _WORD_LEVEL = {word: level for level, words in _WORDS.items() for word in words.split("|")}

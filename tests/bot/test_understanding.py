@@ -393,6 +393,11 @@ INITIATIVES = "infrastructures_initiatives"
         ("pas encore", [NO_CHOICE]),
         ("rien du tout", [NO_CHOICE]),
         ("néant", [NO_CHOICE]),
+        ("non concernés", [NO_CHOICE]),
+        ("ben y en a pas", [NO_CHOICE]),
+        ("ni l'un ni l'autre", [NO_CHOICE]),
+        ("pas à ce jour", [NO_CHOICE]),
+        ("c'est inexistant chez nous", [NO_CHOICE]),
     ],
 )
 def test_multiple_choice(text: str, expected: list[str]) -> None:
@@ -500,6 +505,20 @@ SCALE = "durable_pression_budget"
         ("faiblement", 1),
         ("pas du tout", 1),
         ("pas beaucoup", 1),
+        # Adjectives of degree, and degrees qualified by "très", "assez", "pas".
+        ("c'est très élevé", 5),
+        ("beaucoup trop", 5),
+        ("élevé", 4),
+        ("un poids conséquent", 4),
+        ("assez fort", 4),
+        ("modéré", 3),
+        ("à moitié", 3),
+        ("assez faible", 2),
+        ("pas énorme", 2),
+        ("limité", 2),
+        ("faible", 1),
+        ("très limité", 1),
+        ("quasiment rien", 1),
     ],
 )
 def test_scale(text: str, expected: int) -> None:
