@@ -10,7 +10,7 @@ from bot.understanding.choices import choose, mentioned_codes
 from bot.understanding.matching import word_pattern
 from bot.understanding.numbers import read_number
 from bot.understanding.scale import scale_reading
-from bot.understanding.text import fold, match_form
+from bot.understanding.text import Said, match_form, said
 from bot.understanding.yes_no import answer_form, hedge_candidates, yes_partly_no
 
 DONT_KNOW = "ne_sait_pas"
@@ -71,7 +71,7 @@ _NOT_A_TEXT_ANSWER = re.compile(
 )
 
 
-def is_dont_know(text: str) -> bool:
+def is_dont_know(text: str | Said) -> bool:
     """Whether the person says they do not know ("je ne sais pas", "aucune idée", "jsp"…); not
     when they deny it ("je ne suis pas sans savoir", "ce n'est pas que je ne sais pas")."""
     return bool(_DONT_KNOW.search(answer_form(text)))
@@ -86,13 +86,13 @@ def asks_if_planned(question: Question) -> bool:
     return bool(_PLANNING_QUESTION.search(match_form(question.text)))
 
 
-def _free_text(question: Question, text: str) -> str | None:
+def _free_text(question: Question, message: Said) -> str | None:
     """The answer as written, stripped; None if empty, too long, without any letter or digit,
     or a command ("passer") or a question about the question ("pourquoi ?")."""
-    stripped = text.strip()
+    stripped = message.text.strip()
     if not stripped or len(stripped) > question.max_length:
         return None
-    if _NOT_A_TEXT_ANSWER.search(fold(stripped)):
+    if _NOT_A_TEXT_ANSWER.search(message.folded):
         return None
     return stripped if any(char.isalnum() for char in stripped) else None
 
@@ -113,7 +113,7 @@ def _ambiguous(question: Question, candidates: tuple[object, ...]) -> Interpreta
     return Interpretation(value=None, candidates=candidates) if len(candidates) > 1 else None
 
 
-def interpret(question: Question, text: str) -> Interpretation | None:
+def interpret(question: Question, text: str | Said) -> Interpretation | None:
     """Like ``normalise``, but an answer that could mean several values gives them.
 
     For those answers the result is ``Interpretation(None, candidates=(...))``, most
@@ -123,43 +123,43 @@ def interpret(question: Question, text: str) -> Interpretation | None:
     "12 000 habitants et 50 agents" → (12000, 50). The engine should then ask which
     one, with a button per candidate, rather than store a guess.
     """
-    if not isinstance(text, str):
+    if not isinstance(text, str | Said):
         return None
-    form = match_form(text)
-    if is_dont_know(text) and not (
-        question.answer_type == "oui_partiel_non" and _NO_THEN_WHAT_IS_NOT_KNOWN.search(form)
+    message = said(text)
+    if is_dont_know(message) and not (
+        question.answer_type == "oui_partiel_non" and _NO_THEN_WHAT_IS_NOT_KNOWN.search(message.form)
     ):
         unknown_value = DONT_KNOW if question.answer_type == "oui_partiel_non" else None
         return Interpretation(value=unknown_value, unknown=True)
     value: object
     match question.answer_type:
         case "oui_partiel_non":
-            hedged = hedge_candidates(text)
+            hedged = hedge_candidates(message)
             if hedged:
                 return _ambiguous(question, hedged)
-            value = yes_partly_no(text, planned=asks_if_planned(question))
+            value = yes_partly_no(message, planned=asks_if_planned(question))
         case "choix":
-            value = choose(question, text)
+            value = choose(question, message)
             if value is None and not question.multiple:
-                return _ambiguous(question, tuple(mentioned_codes(question, text)))
+                return _ambiguous(question, tuple(mentioned_codes(question, message)))
         case "nombre":
-            reading = read_number(text, question.unit)
+            reading = read_number(message, question.unit)
             value = _within_bounds(question, reading.value)
             if reading.value is None:
                 return _ambiguous(question, reading.candidates)
         case "echelle":
             assert question.minimum is not None and question.maximum is not None  # validated on load
-            value, candidates = scale_reading(text, question.minimum, question.maximum)
+            value, candidates = scale_reading(message, question.minimum, question.maximum)
             if value is None:
                 return _ambiguous(question, candidates)
         case "texte":
-            value = _free_text(question, text)
+            value = _free_text(question, message)
         case _:  # pragma: no cover - AnswerType is a closed Literal
             value = None
     return None if value is None else Interpretation(value=value)
 
 
-def normalise(question: Question, text: str) -> Interpretation | None:
+def normalise(question: Question, text: str | Said) -> Interpretation | None:
     """What an answer to ``question`` means, or None when it was not understood.
 
     "I don't know" answers give ``Interpretation(value, unknown=True)`` with value

@@ -17,7 +17,7 @@ from bot.questionnaire import Questionnaire
 from bot.understanding.answers import is_dont_know
 from bot.understanding.choices import choice_matcher
 from bot.understanding.numbers import digits_text, parse_number
-from bot.understanding.text import match_form
+from bot.understanding.text import said
 from bot.understanding.yes_no import yes_partly_no
 
 
@@ -72,15 +72,16 @@ def is_bare_answer(text: str, questionnaire: Questionnaire) -> bool:
     """Whether a message is nothing but an answer (yes/no words, a number, choice names)."""
     if not isinstance(text, str) or text.startswith("/"):
         return False
-    form = match_form(text)
+    message = said(text)
+    form = message.form
     words = form.split()
     if not words or len(words) > MAX_BARE_WORDS or _QUESTION.search(form) or "?" in text:
         return False
-    if is_dont_know(text):
+    if is_dont_know(message):
         return False
-    if all(w in _YES_NO_WORDS for w in words) and yes_partly_no(text) is not None:
+    if all(w in _YES_NO_WORDS for w in words) and yes_partly_no(message) is not None:
         return True
     number_words = re.findall(r"[a-z0-9]+", digits_text(text))
-    if all(_NUMBER_WORD.match(w) or w in _FILLER for w in number_words) and parse_number(text) is not None:
+    if all(_NUMBER_WORD.match(w) or w in _FILLER for w in number_words) and parse_number(message) is not None:
         return True
     return _only_choice_names(questionnaire, form)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from bot.questionnaire import NO_CHOICE, Question
 from bot.understanding.lexicon import extra_names, weak_names
 from bot.understanding.matching import PhraseMatcher, word_pattern
-from bot.understanding.text import MAX_MATCH_CHARS, match_form
+from bot.understanding.text import MAX_MATCH_CHARS, Said, said
 
 # Answers meaning "none of them", for questions with ``none_allowed``.
 _NONE = word_pattern(
@@ -91,9 +91,9 @@ def _mentioned_codes(question: Question, form: str) -> list[str]:
     return [choice.value for choice in question.choices if choice.value in mentioned]
 
 
-def mentioned_codes(question: Question, text: str) -> list[str]:
+def mentioned_codes(question: Question, text: str | Said) -> list[str]:
     """Every choice code a typed answer names (not negated), in the question's order."""
-    return _mentioned_codes(question, match_form(text))
+    return _mentioned_codes(question, said(text).form)
 
 
 def _payload_codes(question: Question, text: str) -> list[str] | None:
@@ -112,7 +112,7 @@ def _payload_codes(question: Question, text: str) -> list[str] | None:
     return [code for code in allowed if code in parts]
 
 
-def choose(question: Question, text: str) -> str | list[str] | None:
+def choose(question: Question, text: str | Said) -> str | list[str] | None:
     """The code (or, for ``multiple`` questions, the list of codes) an answer names.
 
     Button payloads are codes, possibly comma-separated ("eclairage_public,eau").
@@ -121,11 +121,11 @@ def choose(question: Question, text: str) -> str | list[str] | None:
     is named and the question allows it, "aucune", "rien", "non", "pas encore"…
     give ``NO_CHOICE``.
     """
-    codes = _payload_codes(question, text)
+    message = said(text)
+    codes = _payload_codes(question, message.text)
     if codes is None:
-        form = match_form(text)
-        codes = _mentioned_codes(question, form)
-        if not codes and question.none_allowed and _NONE.search(form):
+        codes = _mentioned_codes(question, message.form)
+        if not codes and question.none_allowed and _NONE.search(message.form):
             codes = [NO_CHOICE]
     if not codes:
         return None

@@ -34,7 +34,7 @@ from bot.questionnaire import NO_CHOICE, Question
 from bot.understanding.answers import DONT_KNOW, interpret, is_dont_know
 from bot.understanding.reader import Reading, answer_reader
 from bot.understanding.suspicious import looks_like_code
-from bot.understanding.text import fold, match_form, squeeze
+from bot.understanding.text import Said, said
 from bot.understanding.yes_no import (
     refuses_to_answer,
     says_outright,
@@ -108,30 +108,34 @@ def _fallthrough(intent: str) -> Decision:
 def read_in_context(
     question: Question, text: str, intent: str = "answer", confidence: float = 1.0
 ) -> Decision:
-    """What to do with ``text`` typed while ``question`` is pending (see the module doc)."""
+    """What to do with ``text`` typed while ``question`` is pending (see the module doc).
+
+    The message is folded here, once; every reader is handed the folded message."""
     if not isinstance(text, str) or not text.strip():
         return _fallthrough(intent)
+    message = said(text)
     if question.answer_type == "texte":
-        return _free_text(question, text, intent, confidence)
+        return _free_text(question, message, intent, confidence)
     if looks_like_code(text):
         return _fallthrough(intent)
     if question.answer_type == "oui_partiel_non":
-        return _yes_no(question, text, intent, confidence)
-    return _closed(question, text, intent, confidence)
+        return _yes_no(question, message, intent, confidence)
+    return _closed(question, message, intent, confidence)
 
 
 # --- yes / partly / no -------------------------------------------------------------
 
 
-def _yes_no(question: Question, text: str, intent: str, confidence: float) -> Decision:
-    if refuses_to_answer(text):
+def _yes_no(question: Question, message: Said, intent: str, confidence: float) -> Decision:
+    text = message.text
+    if refuses_to_answer(message):
         # "je préfère ne pas répondre": neither "non" nor a reading of the learned reader.
         return _fallthrough(intent)
-    rules = interpret(question, text)
+    rules = interpret(question, message)
     # "je ne suis pas sans savoir…", "ce n'est pas que je ne sais pas…": the person knows; neither
     # the learned reader nor the classifier should hear "I don't know" in those words.
-    plain = without_denied_not_knowing(text)
-    if plain != text and intent == "dont_know":
+    plain = without_denied_not_knowing(message)
+    if plain is not message and intent == "dont_know":
         intent, confidence = "answer", 1.0
     reading = answer_reader().read(plain)
     label, p = reading.label, reading.confidence
@@ -139,7 +143,7 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
     # Small talk that the learned reader also takes for no answer ("j'ai trois enfants", "on dit
     # chocolatine, pas pain au chocolat") is not read as an answer for a word the rules caught in
     # it: the classifier must be sure of it, unless no word of the message answers outright.
-    elsewhere = intent in SMALL_TALK and (confidence >= 0.9 or not says_outright(text))
+    elsewhere = intent in SMALL_TALK and (confidence >= 0.9 or not says_outright(message))
     if rules is not None and rules.unknown:
         return _answer(DONT_KNOW, "rules", reading)
     if rules is not None and rules.ambiguous:
@@ -158,7 +162,7 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
             # "non mais c'est obligatoire ?": a value inside a question the reader doesn't hear.
             return _confirm((value,), "rules", reading)
         if label in VALUES and label != value and p >= DISAGREE:
-            if p >= SURE and _leading_word(text) == label:
+            if p >= SURE and _leading_word(message) == label:
                 # "Non, rien n'est prévu": the first word says it, the reader agrees, the
                 # rules were caught by a word further on ("prévu").
                 return _answer(label, "reader+first word", reading)
@@ -167,10 +171,10 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
                 # "je ne suis pas en mesure de répondre": the rules see a negation, the reader
                 # and the classifier both hear "I don't know".
                 return _answer(DONT_KNOW, "reader+classifier", reading)
-            if value == "en_partie" and says_yes_and_no(text):
+            if value == "en_partie" and says_yes_and_no(message):
                 # "informés oui, associés non": a "oui" and a "non" said outright, in two clauses.
                 return _answer(value, "rules+outright words", reading)
-            if _said_first(text) == value:
+            if _said_first(message) == value:
                 # "Non, c'est la directrice qui garde la main", "non, enfin oui, depuis mars": the
                 # person's own first word (or their correction) says what the rules read; the
                 # reader leans on the words of the reason that follows.
@@ -194,7 +198,7 @@ def _yes_no(question: Question, text: str, intent: str, confidence: float) -> De
             return _confirm(_values(reading), "reader", reading)
     if intent == "dont_know":
         # The classifier alone says "I don't know": store it only if the words say so.
-        if is_dont_know(text):
+        if is_dont_know(message):
             return Decision("intent", reading=reading)
         if reading.of(DONT_KNOW) >= 0.2:
             return _confirm((DONT_KNOW,), "classifier", reading)
@@ -206,9 +210,9 @@ _LEADING = re.compile(r"^(?:(?:bah|ben|eh bien|alors|franchement|euh) )*(oui|oua
 _LEADING_VALUE = {"oui": "oui", "ouais": "oui", "si": "oui", "non": "non", "nan": "non"}
 
 
-def _leading_word(text: str) -> str | None:
+def _leading_word(message: Said) -> str | None:
     """ "oui" or "non" when the message opens on that word and a pause ("Non, rien n'est prévu")."""
-    folded = squeeze(fold(text)).strip()
+    folded = message.folded
     match = _LEADING.match(folded)
     if match is None or not re.match(r"\s*[,.;:!-]", folded[match.end() :]):
         return None
@@ -220,13 +224,13 @@ _CORRECTED = re.compile(
 )
 
 
-def _said_first(text: str) -> str | None:
+def _said_first(message: Said) -> str | None:
     """What the person says outright: the word of their last self-correction ("non, enfin
     oui…" → "oui"), else the word the message opens on before a pause ("Non, …")."""
-    corrections = list(_CORRECTED.finditer(squeeze(fold(text))))
+    corrections = list(_CORRECTED.finditer(message.folded))
     if corrections:
         return _LEADING_VALUE[corrections[-1].group(1)]
-    return _leading_word(text)
+    return _leading_word(message)
 
 
 def _values(reading: Reading) -> tuple[str, ...]:
@@ -237,14 +241,14 @@ def _values(reading: Reading) -> tuple[str, ...]:
 # --- choices, numbers, scales ------------------------------------------------------
 
 
-def _closed(question: Question, text: str, intent: str, confidence: float) -> Decision:
-    question_mark = "?" in text
+def _closed(question: Question, message: Said, intent: str, confidence: float) -> Decision:
+    question_mark = "?" in message.text
     command = intent in COMMANDS and (confidence >= COMMAND_CONFIDENCE or question_mark)
     if question_mark and intent not in ANSWERISH:
         return Decision("intent")
-    rules = interpret(question, text)
+    rules = interpret(question, message)
     if rules is None and question.multiple and question.none_allowed:
-        rules = _none_of_them(text)
+        rules = _none_of_them(message)
     if rules is None:
         return _fallthrough(intent)
     if rules.unknown:
@@ -263,16 +267,16 @@ def _closed(question: Question, text: str, intent: str, confidence: float) -> De
 _NONE_WORDS = re.compile(r"(?<![a-z0-9])(?:neant|rien|aucune?s?|nada|nulle?|zero|pas une?|ni)(?![a-z0-9])")
 
 
-def _none_of_them(text: str) -> Interpretation | None:
+def _none_of_them(message: Said) -> Interpretation | None:
     """ "Néant", "rien de tout ça", "aucune de ces thématiques", "non": none of the choices."""
-    form = match_form(text)
-    if not form or "?" in text:
+    form = message.form
+    if not form or "?" in message.text:
         return None
-    rules = yes_partly_no(text)
+    rules = yes_partly_no(message)
     if rules == "non" or (rules is None and _NONE_WORDS.search(form)):
         return Interpretation(value=[NO_CHOICE])
     if rules is None:
-        reading = answer_reader().read(text)
+        reading = answer_reader().read(message)
         if reading.label == "non" and reading.confidence >= STORE:
             return Interpretation(value=[NO_CHOICE])
     return None
@@ -290,23 +294,24 @@ _ONLY_YES_NO = re.compile(
 )
 
 
-def plausible_text(question: Question, text: str) -> bool:
+def plausible_text(question: Question, text: str | Said) -> bool:
     """Whether a free text can be the answer (a name looks like a name, a tool like a tool).
 
     Not a question ("vous pouvez répéter ?"), not a request about the question, not pasted
     code or SQL, not a bare yes / no or greeting; for a name, a short phrase.
     """
-    stripped = text.strip()
+    message = said(text)
+    stripped = message.text.strip()
     if not stripped or "?" in stripped or looks_like_code(stripped):
         return False
-    form = match_form(stripped)
+    form = message.form
     if not form or _ONLY_YES_NO.match(form):
         return False
     if len(form.split()) <= 6 and _REQUEST.search(form):
         return False
     if question.id == "nom_collectivite":
         # A name is no clause: a person speaking ("je suis", "I don't speak French") is not one.
-        speaking = re.search(r"\b(?:j|je|tu|vous|nous|moi|ai|suis|i|we|you|me|my|our)\b", fold(stripped))
+        speaking = re.search(r"\b(?:j|je|tu|vous|nous|moi|ai|suis|i|we|you|me|my|our)\b", message.folded)
         return len(form.split()) <= 12 and not speaking
     return True
 
@@ -318,21 +323,21 @@ def plausible_text(question: Question, text: str) -> bool:
 _UNSURE_ABOUT_NAMES = frozenset({"other_language", "out_of_scope", "greet", "help"})
 
 
-def _free_text(question: Question, text: str, intent: str, confidence: float = 1.0) -> Decision:
+def _free_text(question: Question, message: Said, intent: str, confidence: float = 1.0) -> Decision:
     # Any text answers a free-text question, so the classifier decides what is not an
     # answer; but the names asked there often look foreign to it
     # ("Ville de rasa-webchat", "FixMyStreet", Breton or Basque names).
-    if intent == "dont_know" and is_dont_know(text):
+    if intent == "dont_know" and is_dont_know(message):
         return Decision("intent")
     if intent not in ANSWERISH and intent != "other_language":
         unsure = intent in _UNSURE_ABOUT_NAMES and confidence < COMMAND_CONFIDENCE
-        if not (unsure and plausible_text(question, text)):
+        if not (unsure and plausible_text(question, message)):
             return Decision("intent")
-    if is_dont_know(text):
+    if is_dont_know(message):
         if intent in ANSWERISH:
             return Decision("answer", Interpretation(value=None, unknown=True), source="rules")
         return _fallthrough(intent)
-    rules = interpret(question, text)
-    if rules is None or not plausible_text(question, text):
+    rules = interpret(question, message)
+    if rules is None or not plausible_text(question, message):
         return _fallthrough(intent)
     return Decision("answer", rules, source="rules")

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from bot.questionnaire import GlossaryEntry, Question
 from bot.understanding.matching import PhraseMatcher
-from bot.understanding.text import match_form
+from bot.understanding.text import said
 
 # Id words too vague to point at a question on their own.
 _ID_STOP_WORDS = frozenset({"de", "du", "des", "la", "le", "les"})
@@ -26,7 +26,7 @@ def find_glossary_entry(glossary: Sequence[GlossaryEntry], text: str) -> Glossar
     entries = tuple(glossary)
     if not entries or not isinstance(text, str):
         return None
-    hits = _glossary_matcher(entries).all_hits(match_form(text))
+    hits = _glossary_matcher(entries).all_hits(said(text).form)
     if not hits:
         return None
     best = min(hits, key=lambda hit: (-hit.length, hit.start))
@@ -58,7 +58,7 @@ def find_question_by_topic(questions: Sequence[Question], text: str) -> Question
     candidates = tuple(questions)
     if not candidates or not isinstance(text, str):
         return None
-    hits = _topic_matcher(candidates).all_hits(match_form(text))
+    hits = _topic_matcher(candidates).all_hits(said(text).form)
     if not hits:
         return None
     total: dict[int, int] = {}

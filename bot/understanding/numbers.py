@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcont
 
 from text_to_num import alpha2digit
 
-from bot.understanding.text import fold, match_form
+from bot.understanding.text import Said, fold, said
 
 MAX_NUMBER_CHARS = 500
 # Exact arithmetic for any number that fits in the characters read (the default
@@ -77,6 +77,8 @@ class _Number:
 
 
 def _prepare(text: str) -> str:
+    # The digit form starts from the text as typed, not from the message's folded form: capitals
+    # tell millions from metres ("12 M€", "12 m"), and "m²" must be read before folding makes it "m2".
     text = _UPPER_SCALE.sub(lambda m: " milliards" if m.group(1) != "M" else " millions", text)
     text = fold(text.replace("²", " carres").replace("³", " cubes"))
     text = _UNIT_POWERS.sub(r"\1 ", text)
@@ -255,7 +257,7 @@ def _pick(digits: str, numbers: list[_Number], unit: str | None) -> tuple[Decima
     return None, kept
 
 
-def read_number(text: str, unit: str | None = None) -> NumberReading:
+def read_number(text: str | Said, unit: str | None = None) -> NumberReading:
     """The non-negative integer a French answer gives, and the candidates when it is unclear.
 
     See ``parse_number``. With ``unit`` (a question's unit: "habitants", "agents",
@@ -265,11 +267,13 @@ def read_number(text: str, unit: str | None = None) -> NumberReading:
     et 50 agents"). When no single number stands out, ``candidates`` lists the
     distinct numbers said, in order.
     """
-    if not isinstance(text, str):
+    if not isinstance(text, str | Said):
         return NumberReading(None)
+    message = said(text)
+    text = message.text
     with localcontext(_EXACT):
         for threshold in (2, 0):  # "un"/"une" only count as numbers when nothing else does
-            if threshold == 0 and not _LONE_ONE.match(match_form(text[:MAX_NUMBER_CHARS])):
+            if threshold == 0 and not _LONE_ONE.match(message.form):
                 break
             digits = digits_text(text, threshold)
             numbers = _numbers(digits)
@@ -288,7 +292,7 @@ def read_number(text: str, unit: str | None = None) -> NumberReading:
     return NumberReading(None)
 
 
-def parse_number(text: str, unit: str | None = None) -> int | None:
+def parse_number(text: str | Said, unit: str | None = None) -> int | None:
     """The non-negative integer a French answer gives, or None.
 
     Hedges ("environ", "près de", "plus de", "~") are ignored; a range gives its

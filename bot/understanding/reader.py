@@ -38,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.understanding.text import match_form, squeeze
+from bot.understanding.text import Said, said
 
 logger = logging.getLogger(__name__)
 
@@ -163,14 +163,14 @@ class AnswerReader:
                 self.backend = "none"
         return self._nlp
 
-    def _dense(self, texts: list[str]) -> Any:
+    def _dense(self, messages: list[Said]) -> Any:
         import numpy as np
 
         nlp = self._spacy()
         if nlp is None:
             return None
         rows = []
-        for doc in nlp.pipe([squeeze(t.lower()) for t in texts], batch_size=256):
+        for doc in nlp.pipe([message.lowered for message in messages], batch_size=256):
             if self.backend == "md":
                 vectors = [t.vector for t in doc if t.has_vector and not t.is_punct]
                 row = np.mean(vectors, axis=0) if vectors else np.zeros(nlp.vocab.vectors_length)
@@ -180,11 +180,12 @@ class AnswerReader:
             rows.append(row / norm if norm else row)
         return np.vstack(rows)
 
-    def _features(self, texts: list[str], fit: bool = False) -> Any:
+    def _features(self, texts: list[str] | list[Said], fit: bool = False) -> Any:
         from scipy.sparse import csr_matrix, hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        forms = [squeeze(match_form(t)) or t for t in texts]
+        messages = [said(text) for text in texts]
+        forms = [message.form or message.text for message in messages]
         if fit:
             self.vectorizers = [
                 TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True),
@@ -199,7 +200,7 @@ class AnswerReader:
             parts = [v.fit_transform(forms) for v in self.vectorizers]
         else:
             parts = [v.transform(forms) for v in self.vectorizers]
-        dense = self._dense(texts)
+        dense = self._dense(messages)
         if dense is not None:
             parts.append(csr_matrix(dense))
         return hstack(parts).tocsr()
@@ -213,7 +214,7 @@ class AnswerReader:
         self.model.fit(self._features(texts, fit=True), labels)
         return self
 
-    def read_many(self, texts: list[str]) -> list[Reading]:
+    def read_many(self, texts: list[str] | list[Said]) -> list[Reading]:
         probabilities = self.model.predict_proba(self._features(texts))
         classes = list(self.model.classes_)
         return [
@@ -221,8 +222,8 @@ class AnswerReader:
             for row in probabilities
         ]
 
-    def read(self, text: str) -> Reading:
-        return self.read_many([text])[0]
+    def read(self, text: str | Said) -> Reading:
+        return self.read_many([said(text)])[0]
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.understanding.matching import word_pattern
 from bot.understanding.numbers import digits_text, parse_number
-from bot.understanding.text import match_form
+from bot.understanding.text import Said, said
 
 _FRACTION = re.compile(
     r"(?<![0-9.,])([0-9]+) ?(?:/|sur) ?(?:(?:une|1) (?:echelle|note) (?:de|sur) (?:1 a )?)?([0-9]+)(?![0-9])"
@@ -61,8 +61,8 @@ _WORD_LEVEL = {word: level for level, words in _WORDS.items() for word in words.
 _DEGREE = word_pattern(*(re.escape(w) for w in sorted(_WORD_LEVEL, key=len, reverse=True)))
 
 
-def _from_words(text: str, lo: int, hi: int) -> int | None:
-    match = _DEGREE.search(match_form(text))
+def _from_words(message: Said, lo: int, hi: int) -> int | None:
+    match = _DEGREE.search(message.form)
     if match is None:
         return None
     return max(lo, min(hi, _LEVELS[_WORD_LEVEL[match.group(0)]](lo, hi)))
@@ -77,7 +77,7 @@ def _set_aside(digits: str, lo: int, hi: int) -> str:
     return _YEAR.sub(" ", digits)
 
 
-def scale_reading(text: str, lo: int, hi: int) -> tuple[int | None, tuple[int, ...]]:
+def scale_reading(text: str | Said, lo: int, hi: int) -> tuple[int | None, tuple[int, ...]]:
     """The point of [lo, hi] an answer gives, or None and the points it hesitates between.
 
     Tried in order: a fraction "x/hi", "x sur hi" or "x sur une échelle de hi"
@@ -87,6 +87,8 @@ def scale_reading(text: str, lo: int, hi: int) -> tuple[int | None, tuple[int, .
     peu"…). Out of range gives None. The scale restated ("de 1 à 5") and years
     ("la facture a doublé en 2023, donc 5") are set aside first.
     """
+    message = said(text)
+    text = message.text
     for threshold in (2, 0):
         digits = _set_aside(digits_text(text, threshold), lo, hi)
         fraction = _FRACTION.search(digits)
@@ -98,12 +100,12 @@ def scale_reading(text: str, lo: int, hi: int) -> tuple[int | None, tuple[int, .
     points = [int(n) for n in re.findall(r"(?<![0-9.,])[0-9]+(?![0-9]|[.,][0-9])", digits)]
     if len(set(points)) == 2 and all(lo <= p <= hi for p in points):
         return None, tuple(dict.fromkeys(points))
-    number = parse_number(text if digits == plain else digits)
+    number = parse_number(message if digits == plain else digits)
     if number is None:
-        number = _from_words(text, lo, hi)
+        number = _from_words(message, lo, hi)
     return (number if number is not None and lo <= number <= hi else None), ()
 
 
-def scale_value(text: str, lo: int, hi: int) -> int | None:
+def scale_value(text: str | Said, lo: int, hi: int) -> int | None:
     """The point of [lo, hi] an answer gives, or None (see ``scale_reading``)."""
     return scale_reading(text, lo, hi)[0]

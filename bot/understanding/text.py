@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 # Typographic and keyboard variants of the apostrophe, and of the hyphen / dash / minus.
@@ -17,8 +18,7 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # the matching form spells it out before the accent is lost.
 _CA = re.compile(r"(?<!\w)[çÇ][aA](?!\w)")
 
-# A message is folded once: the readers of one turn (rules, learned reader, context) all ask
-# for the folded and the matching form of the same text, and get the first one computed.
+# Folded forms kept: phrases of the content (choices, synonyms, names) are folded once each.
 FOLDED_CACHE = 1024
 
 # Longest input the matchers look at: answers are short, and this bounds the work
@@ -51,18 +51,6 @@ def fold(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=FOLDED_CACHE)
-def match_form(text: str) -> str:
-    """The form phrases are matched on: folded, "ça" → "cela", punctuation → spaces.
-
-    Only ``[a-z0-9]`` words separated by single spaces remain, so ``"d'eau"`` gives
-    ``"d eau"``, ``"vice-président"`` gives ``"vice president"`` and ``"ne_sait_pas"``
-    gives ``"ne sait pas"``. Only the first ``MAX_MATCH_CHARS`` characters are read.
-    """
-    text = _CA.sub("cela", text[:MAX_MATCH_CHARS])
-    return _NOT_ALNUM.sub(" ", fold(text)).strip()
-
-
 _DRAWN_OUT = re.compile(r"([a-z])\1{2,}")
 
 
@@ -71,6 +59,51 @@ def squeeze(text: str) -> str:
 
     No French word has a letter three times in a row; digits are left alone ("1000")."""
     return _DRAWN_OUT.sub(r"\1", text)
+
+
+def form_of(folded: str) -> str:
+    """The matching form of an already folded text, or of a piece of it (a clause): only its
+    ``[a-z0-9]`` words, separated by single spaces, without folding it again."""
+    return _NOT_ALNUM.sub(" ", folded).strip()
+
+
+@lru_cache(maxsize=FOLDED_CACHE)
+def match_form(text: str) -> str:
+    """The form phrases are matched on: folded, "ça" → "cela", punctuation → spaces, drawn-out
+    letters squeezed.
+
+    Only ``[a-z0-9]`` words separated by single spaces remain, so ``"d'eau"`` gives
+    ``"d eau"``, ``"vice-président"`` gives ``"vice president"``, ``"ne_sait_pas"``
+    gives ``"ne sait pas"`` and ``"nooon"`` gives ``"non"``. Only the first
+    ``MAX_MATCH_CHARS`` characters are read.
+    """
+    return squeeze(form_of(fold(_CA.sub("cela", text[:MAX_MATCH_CHARS]))))
+
+
+@dataclass(frozen=True)
+class Said:
+    """A message folded once: what every reader of a turn works on, handed from one to the next.
+
+    ``text`` is the message as typed; ``folded`` is its first ``MAX_MATCH_CHARS`` characters
+    folded (``fold``) with drawn-out letters squeezed, punctuation kept so that clauses can be
+    told apart; ``form`` is its matching form (``match_form``); ``lowered`` is it in lower case
+    with its accents kept and drawn-out letters squeezed, for the word vectors.
+    """
+
+    text: str
+    folded: str
+    form: str
+    lowered: str
+
+
+@lru_cache(maxsize=FOLDED_CACHE)
+def _fold_once(text: str) -> Said:
+    return Said(text, squeeze(fold(text[:MAX_MATCH_CHARS])), match_form(text), squeeze(text.lower()))
+
+
+def said(text: str | Said) -> Said:
+    """The message folded, once: a ``Said`` is handed on as it is."""
+    return text if isinstance(text, Said) else _fold_once(text)
 
 
 def has_words(text: str) -> bool:

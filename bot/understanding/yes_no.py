@@ -30,7 +30,7 @@ import re
 from itertools import pairwise
 
 from bot.understanding.matching import word_pattern
-from bot.understanding.text import MAX_MATCH_CHARS, fold, match_form, squeeze
+from bot.understanding.text import Said, form_of, said
 
 # Requests for help are not answers, even with a "pas" in them.
 _NOT_AN_ANSWER = word_pattern(
@@ -81,22 +81,22 @@ _NEGATED_NOT_KNOWING_FOLDED = re.compile(
 )
 
 
-def without_denied_not_knowing(text: str) -> str:
-    """The text without its denied not-knowing ("ce n'est pas que je ne sais pas, personne ne le
-    porte" → "personne ne le porte"), folded; the text itself when it has none."""
-    folded = fold(text)
-    if not _NEGATED_NOT_KNOWING_FOLDED.search(folded):
-        return text
-    return " ".join(_NEGATED_NOT_KNOWING_FOLDED.sub(" ", folded).strip(" ,;:.!-").split())
+def without_denied_not_knowing(text: str | Said) -> Said:
+    """The message without its denied not-knowing ("ce n'est pas que je ne sais pas, personne ne
+    le porte" → "personne ne le porte"); the message itself when it has none."""
+    message = said(text)
+    if not _NEGATED_NOT_KNOWING_FOLDED.search(message.folded):
+        return message
+    return said(" ".join(_NEGATED_NOT_KNOWING_FOLDED.sub(" ", message.folded).strip(" ,;:.!-").split()))
 
 
-def answer_form(text: str) -> str:
-    """The matching form the yes / no readers work on: drawn-out letters folded ("nooon"), denied
-    not-knowing taken out ("ce n'est pas que je ne sais pas, …")."""
-    return " ".join(_NEGATED_NOT_KNOWING.sub(" ", squeeze(match_form(text))).split())
+def answer_form(text: str | Said) -> str:
+    """The matching form the yes / no readers work on: denied not-knowing taken out ("ce n'est
+    pas que je ne sais pas, …")."""
+    return " ".join(_NEGATED_NOT_KNOWING.sub(" ", said(text).form).split())
 
 
-def refuses_to_answer(text: str) -> bool:
+def refuses_to_answer(text: str | Said) -> bool:
     """Whether the person declines to answer ("je préfère ne pas répondre"): no value to store."""
     return bool(_REFUSAL.search(answer_form(text)))
 
@@ -437,7 +437,7 @@ _LITOTES = word_pattern(
 
 
 def _clause_polarity(clause: str) -> str | None:
-    form = _plain(match_form(clause))
+    form = _plain(form_of(clause))
     if not form:
         return None
     if _NO.search(form) or _CLAUSE_NO.search(form) or _WISH.search(form):
@@ -461,10 +461,10 @@ _SAYS_YES = word_pattern(r"oui+", r"ouais+", r"^si")
 _SAYS_NO = word_pattern(r"non+", r"nan+", r"pas du tout", r"absolument pas", r"jamais")
 
 
-def says_yes_and_no(text: str) -> bool:
+def says_yes_and_no(text: str | Said) -> bool:
     """Whether one clause says "oui" outright and another "non" outright ("informés oui, associés
     non", "pour les écoles oui, pour le reste pas du tout"): partly, whatever else is said."""
-    clauses = [squeeze(match_form(c)) for c in _CLAUSE_SPLIT.split(" " + text + " ")]
+    clauses = [form_of(c) for c in _CLAUSE_SPLIT.split(" " + said(text).folded + " ")]
     yes = {i for i, c in enumerate(clauses) if c and _SAYS_YES.search(c) and not _SAYS_NO.search(c)}
     no = {i for i, c in enumerate(clauses) if c and _SAYS_NO.search(c) and not _SAYS_YES.search(c)}
     return bool(yes and no)
@@ -488,10 +488,10 @@ def _reasoned_no(text: str) -> bool:
     maire qui décide", "non, chaque service a son outil"): the reason's words ("c'est… qui",
     "a") do not make the answer partly yes. Not when a later clause says "oui" or a "mais"
     opposes the clauses ("non, mais on a un tableur")."""
-    clauses = [form for form in map(match_form, _CLAUSE_SPLIT.split(" " + text + " ")) if form]
+    clauses = [form for form in map(form_of, _CLAUSE_SPLIT.split(" " + text + " ")) if form]
     if len(clauses) < 2 or not _BARE_NO.search(clauses[0]):
         return False
-    return not _SAYS_YES.search(" ".join(clauses[1:])) and not _CONTRAST.search(match_form(text))
+    return not _SAYS_YES.search(" ".join(clauses[1:])) and not _CONTRAST.search(form_of(text))
 
 
 # A participle or adjective denied in a second clause: "lancé, pas achevé", "rédigée mais pas
@@ -515,7 +515,7 @@ def _opposed(text: str) -> bool:
     """Whether a clause says what is there and the next denies its end ("lancé, pas achevé",
     "rédigée mais pas votée"): partly. The first clause must say something and deny nothing
     ("pour l'instant, pas lancé" stays no)."""
-    clauses = [_plain(match_form(clause)) for clause in _CLAUSE_SPLIT.split(" " + text + " ")]
+    clauses = [_plain(form_of(clause)) for clause in _CLAUSE_SPLIT.split(" " + text + " ")]
     clauses = [clause for clause in clauses if clause]
     for first, second in pairwise(clauses):
         if not _DENIED_STATE.search(second):
@@ -528,7 +528,7 @@ def _opposed(text: str) -> bool:
 
 def _yes_and_firm_no(text: str) -> bool:
     """Whether one clause says "oui" outright and another, not the first, a firm no."""
-    clauses = [_plain(match_form(clause)) for clause in _CLAUSE_SPLIT.split(" " + text + " ")]
+    clauses = [_plain(form_of(clause)) for clause in _CLAUSE_SPLIT.split(" " + text + " ")]
     clauses = [clause for clause in clauses if clause]
     return any(
         _SAYS_YES.search(yes) and not _NO.search(yes) and any(_FIRM_NO.search(no) for no in clauses[i + 1 :])
@@ -545,7 +545,7 @@ def _read(text: str, planned: bool = False) -> str | None:
     corrections = list(_CORRECTION.finditer(text))
     if corrections:
         return _read(text[corrections[-1].end() :], planned)
-    form = _plain(match_form(text))
+    form = _plain(form_of(text))
     if form in _EXACT:
         return _EXACT[form]
     if _FIRM_NO.search(form):
@@ -570,20 +570,20 @@ def _read(text: str, planned: bool = False) -> str | None:
     return None
 
 
-def yes_partly_no(text: str, planned: bool = False) -> str | None:
+def yes_partly_no(text: str | Said, planned: bool = False) -> str | None:
     """Return "oui", "en_partie" or "non" for an answer, or None when it says neither.
 
     ``planned``: the question asks whether something is planned ("Prévoyez-vous…", "Avez-vous
     prévu…"): there, "c'est prévu" answers yes, not partly."""
-    form = answer_form(text)
+    message = said(text)
+    form = answer_form(message)
     if form in _EXACT:
         return _EXACT[form]
     if form in _ENGLISH:
         return _ENGLISH[form]
     if _NOT_AN_ANSWER.search(form) or _REFUSAL.search(form):
         return None
-    folded = squeeze(fold(text[:MAX_MATCH_CHARS]))
-    return _read(" ".join(_NEGATED_NOT_KNOWING_FOLDED.sub(" ", folded).split()), planned)
+    return _read(" ".join(_NEGATED_NOT_KNOWING_FOLDED.sub(" ", message.folded).split()), planned)
 
 
 # Words that answer outright, whatever else the message says.
@@ -608,14 +608,14 @@ _OUTRIGHT = word_pattern(
 )
 
 
-def says_outright(text: str) -> bool:
+def says_outright(text: str | Said) -> bool:
     """Whether the message holds a word that answers a yes / no question outright ("oui",
     "non", "en partie", "pas du tout"…), not only words that may say it ("on a", "pas")."""
     form = answer_form(text)
     return form in _ENGLISH or bool(_OUTRIGHT.search(form))
 
 
-def hedge_candidates(text: str) -> tuple[str, ...]:
+def hedge_candidates(text: str | Said) -> tuple[str, ...]:
     """The values a hedged answer may mean, most likely first; () when it is not hedged.
 
     "je crois que oui" → ("oui", "ne_sait_pas"); "je ne pense pas" → ("non",

@@ -14,7 +14,7 @@ from bot.understanding import (
     normalise,
     parse_number,
 )
-from bot.understanding.text import match_form
+from bot.understanding.text import Said, match_form, said
 
 QUESTIONNAIRE = default_questionnaire()
 
@@ -641,3 +641,51 @@ def test_find_question_by_topic_in_a_subset() -> None:
     found = find_question_by_topic(subset, "le nombre")
     assert found is not None
     assert found.id == "nombre_agents"
+
+
+def test_match_form_squeezes_drawn_out_letters() -> None:
+    assert match_form("Nooon, jamaiiis !") == "non jamais"
+    assert match_form("1000 m2") == "1000 m2"
+
+
+def test_said_holds_every_form_of_a_message() -> None:
+    message = said("Nooon, ÇA N’existe PAAAS")
+    assert message.text == "Nooon, ÇA N’existe PAAAS"
+    assert message.folded == "non, ca n'existe pas"
+    assert message.form == "non cela n existe pas"
+    assert message.lowered == "non, ça n’existe pas"
+    assert said(message) is message
+
+
+# --- folded once -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text"),
+    [
+        ("strategie_projet_formalise", "Nooon, enfin siii : rédigé mais pas voté"),
+        ("strategie_portage_politique", "ce n'est pas que je ne sais pas, le maire porte le sujet"),
+        ("citoyens_attentes", "Rien de tout ça, hélas"),
+        ("population", "à peu près 12 000 habitants"),
+        ("nombre_agents", "un seul agent"),
+        ("nom_collectivite", "Communauté de communes du Pays de Sèvre"),
+    ],
+)
+def test_a_message_is_folded_once_and_handed_on(
+    monkeypatch: pytest.MonkeyPatch, question_id: str, text: str
+) -> None:
+    """Understanding folds the message at its entry point; no reader folds the typed text again."""
+    from bot.questionnaire import default_questionnaire
+    from bot.understanding import text as text_module
+    from bot.understanding.context import read_in_context
+
+    folded: list[str] = []
+    fold_once = text_module._fold_once.__wrapped__
+
+    def counting(typed: str) -> Said:
+        folded.append(typed)
+        return fold_once(typed)
+
+    monkeypatch.setattr(text_module, "_fold_once", counting)
+    read_in_context(default_questionnaire().question(question_id), text)
+    assert folded.count(text) == 1
