@@ -281,8 +281,8 @@ class DiagnosticConversation:
 
     @_one_transaction
     def dont_know(self, sender_id: str, text: str | None) -> list[Reply]:
-        record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in OPEN_STATUSES:
+        record = self._open_record(sender_id)
+        if record is None:
             return self.welcome(sender_id)
         record = self._ensure_running(record)
         question = self._asked_question(record)
@@ -293,8 +293,8 @@ class DiagnosticConversation:
 
     @_one_transaction
     def skip(self, sender_id: str) -> list[Reply]:
-        record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in OPEN_STATUSES:
+        record = self._open_record(sender_id)
+        if record is None:
             return self.welcome(sender_id)
         record = self._ensure_running(record)
         if record.revising_question_id is not None:
@@ -306,8 +306,8 @@ class DiagnosticConversation:
 
     def explain(self, sender_id: str) -> list[Reply]:
         """"Pourquoi cette question ?": the current question's explanation, then the question."""
-        record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in OPEN_STATUSES:
+        record = self._open_record(sender_id)
+        if record is None:
             return [Reply(self.messages.say("why_no_question"))]
         record = self._ensure_running(record)
         question = self._asked_question(record)
@@ -334,8 +334,8 @@ class DiagnosticConversation:
     @_one_transaction
     def correct(self, sender_id: str, subject: str | None, text: str | None) -> list[Reply]:
         """Change an earlier answer: the named one, or else the one just before."""
-        record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in OPEN_STATUSES:
+        record = self._open_record(sender_id)
+        if record is None:
             return self.welcome(sender_id)
         record = self._ensure_running(record)
         answers = self.store.answers(record.id)
@@ -360,8 +360,8 @@ class DiagnosticConversation:
 
     def pause(self, sender_id: str) -> list[Reply]:
         """"Je reprendrai plus tard" (or goodbye): keep everything, resume on return."""
-        record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in OPEN_STATUSES:
+        record = self._open_record(sender_id)
+        if record is None:
             return [Reply(self.messages.say("goodbye"))]
         record = self.store.update_state(record.id, status="en_pause")
         question = self._asked_question(record)
@@ -412,6 +412,11 @@ class DiagnosticConversation:
                 "welcome_back", position=self._position(question), total=len(self.questionnaire.questions)
             )
         return [Reply(text), self._question_reply(question, record=record)]
+
+    def _open_record(self, sender_id: str) -> DiagnosticRecord | None:
+        """The sender's latest diagnostic while it can still be answered (in progress or paused)."""
+        record = self.store.latest_for_sender(sender_id)
+        return record if record is not None and record.status in OPEN_STATUSES else None
 
     def _ensure_running(self, record: DiagnosticRecord) -> DiagnosticRecord:
         if record.status == "en_pause":
@@ -559,8 +564,8 @@ class DiagnosticConversation:
         codes = [code for code in offered if code.startswith(AUTHORITY_CHOICE)]
         if self.lookup is None or not codes or len(text) > MAX_ANSWER_LENGTH:
             return None
-        record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in OPEN_STATUSES:
+        record = self._open_record(sender_id)
+        if record is None:
             return None
         if self._asked_question(record).id != NAME_QUESTION:
             return None
@@ -747,8 +752,8 @@ class DiagnosticConversation:
         """"Toujours vrai" typed instead of clicked, in a repeat under way."""
         if len(text) > MAX_ANSWER_LENGTH or words(text) != words(self.messages.say("keep_button")):
             return False
-        record = self.store.latest_for_sender(sender_id)
-        if record is None or record.status not in OPEN_STATUSES:
+        record = self._open_record(sender_id)
+        if record is None:
             return False
         return record.previous_diagnostic_id is not None
 

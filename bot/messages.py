@@ -127,8 +127,6 @@ ENGINE_PHRASES = PhraseFile(
         "reminder_description": ("url",),
     },
 )
-MESSAGES_PATH = ENGINE_PHRASES.path
-REQUIRED_MESSAGES = ENGINE_PHRASES.required
 
 
 class MessagesError(ValueError):
@@ -149,13 +147,9 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def load_messages(
-    path: Path | str = MESSAGES_PATH, required: dict[str, frozenset[str]] = REQUIRED_MESSAGES
-) -> Messages:
-    """The phrases of ``path``: exactly the keys of ``required``, each with only its placeholders.
-
-    Other content files of phrases (bot/content/peers.yml) pass their own ``required``.
-    """
+def load_messages(path: Path | str, required: dict[str, frozenset[str]]) -> Messages:
+    """The phrases of ``path``: exactly the keys of ``required``, each with only its placeholders
+    (a :class:`PhraseFile` passes its own)."""
     path = Path(path)
     raw = read_yaml_mapping(path, MessagesError)
     problems = message_problems(raw, required)

@@ -65,8 +65,6 @@ PEER_PHRASES = PhraseFile(
         **{f"kind_{kind}": () for kind in AUTHORITY_TYPES},
     },
 )
-PEER_MESSAGES_PATH = PEER_PHRASES.path
-PEER_MESSAGES = PEER_PHRASES.required
 
 
 # The phrases of bot/content/peers.yml, checked when first loaded.

@@ -187,8 +187,6 @@ STAFF_PHRASES = PhraseFile(
         "demo_counted_only_if": (),
     },
 )
-STAFF_MESSAGES_PATH = STAFF_PHRASES.path
-REQUIRED_STAFF_MESSAGES = STAFF_PHRASES.required
 
 
 # The sentences, checked once at first use, and one of them with its placeholders filled in.

@@ -88,8 +88,6 @@ WEB_PHRASES = PhraseFile(
         "staff_retention_done": ("conversations", "days", "diagnostics", "events"),
     },
 )
-WEB_MESSAGES_PATH = WEB_PHRASES.path
-REQUIRED_WEB_MESSAGES = WEB_PHRASES.required
 
 
 # The sentences, checked once at first use, and one of them with its placeholders filled in.

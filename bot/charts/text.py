@@ -39,8 +39,6 @@ CHART_PHRASES = PhraseFile(
         "bars_empty_description": (),
     },
 )
-CHARTS_PATH = CHART_PHRASES.path
-REQUIRED_CHART_TEXTS = CHART_PHRASES.required
 
 
 # The sentences, checked once at first use, and one of them with its placeholders filled in.

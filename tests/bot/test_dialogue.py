@@ -143,6 +143,28 @@ def test_pause_and_resume_where_we_stopped(engine) -> None:
     assert engine.store.latest_for_sender(SENDER).status == "en_cours"
 
 
+@pytest.mark.parametrize("finished", [False, True])
+def test_turns_that_need_a_diagnostic_under_way_store_nothing_without_one(engine, finished) -> None:
+    if finished:
+        engine.start(SENDER)
+        engine.store.update_state(engine.store.latest_for_sender(SENDER).id, status="termine")
+    say = default_messages().say
+    assert joined(engine.explain(SENDER)) == say("why_no_question")
+    assert joined(engine.pause(SENDER)) == say("goodbye")
+    welcome = joined(engine.welcome(SENDER))
+    for turn in (
+        engine.skip(SENDER),
+        engine.dont_know(SENDER, "je sais pas"),
+        engine.correct(SENDER, None, None),
+    ):
+        assert joined(turn) == welcome
+    record = engine.store.latest_for_sender(SENDER)
+    if finished:
+        assert record.status == "termine" and answers_of(engine) == {}
+    else:
+        assert record is None
+
+
 def test_restart_archives_the_current_diagnostic(engine) -> None:
     engine.start(SENDER)
     engine.answer(SENDER, "commune")

@@ -9,7 +9,7 @@ import pytest
 from bot.messages import MessagesError, load_messages
 from bot.peers import (
     MIN_PEERS,
-    PEER_MESSAGES,
+    PEER_PHRASES,
     OwnAxis,
     PeerGroup,
     Scope,
@@ -209,4 +209,4 @@ def test_the_phrases_file_is_checked(tmp_path) -> None:
     path = tmp_path / "peers.yml"
     path.write_text("area_region: de la région {name}\n", encoding="utf-8")
     with pytest.raises(MessagesError, match="phrase manquante : peers_intro"):
-        load_messages(path, PEER_MESSAGES)
+        load_messages(path, PEER_PHRASES.required)

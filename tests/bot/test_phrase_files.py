@@ -11,17 +11,17 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.charts.text import CHARTS_PATH, REQUIRED_CHART_TEXTS, chart_texts
-from bot.messages import MESSAGES_PATH, REQUIRED_MESSAGES, Messages, MessagesError, load_messages
-from bot.staff_text import REQUIRED_STAFF_MESSAGES, STAFF_MESSAGES_PATH, staff_messages
-from bot.web_text import REQUIRED_WEB_MESSAGES, WEB_MESSAGES_PATH, web_messages
+from bot.charts.text import CHART_PHRASES
+from bot.messages import ENGINE_PHRASES, MessagesError, PhraseFile, load_messages
+from bot.staff_text import STAFF_PHRASES
+from bot.web_text import WEB_PHRASES
 
-# File name -> (its path, its keys and placeholders, how the product loads it).
-FILES: dict[str, tuple[Path, dict[str, frozenset[str]], Callable[[], Messages]]] = {
-    "messages.yml": (MESSAGES_PATH, REQUIRED_MESSAGES, load_messages),
-    "web.yml": (WEB_MESSAGES_PATH, REQUIRED_WEB_MESSAGES, web_messages),
-    "charts.yml": (CHARTS_PATH, REQUIRED_CHART_TEXTS, chart_texts),
-    "staff.yml": (STAFF_MESSAGES_PATH, REQUIRED_STAFF_MESSAGES, staff_messages),
+# File name -> its path, its keys and placeholders, and how the product loads it.
+FILES: dict[str, PhraseFile] = {
+    "messages.yml": ENGINE_PHRASES,
+    "web.yml": WEB_PHRASES,
+    "charts.yml": CHART_PHRASES,
+    "staff.yml": STAFF_PHRASES,
 }
 Change = Callable[[dict[str, Any]], Any]
 BROKEN: list[tuple[str, Change, str]] = [
@@ -49,19 +49,19 @@ BROKEN: list[tuple[str, Change, str]] = [
 
 @pytest.mark.parametrize("name", FILES)
 def test_every_sentence_formats_with_its_fields(name: str) -> None:
-    _, required, loaded = FILES[name]
-    messages = loaded()
-    for key, fields in required.items():
+    phrases = FILES[name]
+    messages = phrases.messages()
+    for key, fields in phrases.required.items():
         text = messages.say(key, **{field: "X" for field in fields})
         assert text and "{" not in text, (name, key)
 
 
 @pytest.mark.parametrize(("name", "change", "message"), BROKEN)
 def test_broken_files_are_refused(tmp_path: Path, name: str, change: Change, message: str) -> None:
-    path, required, _ = FILES[name]
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    phrases = FILES[name]
+    data = yaml.safe_load(phrases.path.read_text(encoding="utf-8"))
     change(data)
     broken = tmp_path / name
     broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(MessagesError, match=message):
-        load_messages(broken, required)
+        load_messages(broken, phrases.required)
