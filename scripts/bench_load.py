@@ -1225,6 +1225,7 @@ def scale_section(figures: dict[str, Any]) -> list[str]:
             f"| {SCALE_NAMES[name]} | {scale['processes'].get(name, 1)} | {_dec(one)} ms | {_dec(many)} ms "
             f"| {_mb(scale['peak_rss'].get(name))} |"
         )
+    lines += statement_table(single, scale)
     for label, run in (("un processus de chaque", single), ("réparti", scale)):
         store = run["store"]
         counts = store["counts"]
@@ -1240,6 +1241,34 @@ def scale_section(figures: dict[str, Any]) -> list[str]:
             """),
         ]
     return lines + capacity_model(figures)
+
+
+def statement_table(single: dict[str, Any], scale: dict[str, Any]) -> list[str]:
+    """PostgreSQL's work per turn, statement by statement (pg_stat_statements), in both runs."""
+    if "statements" not in single or "statements" not in scale:
+        return []
+    one, many = single["statements"], scale["statements"]
+    lines = [
+        "",
+        _text(f"""
+            Ce que PostgreSQL exécute par tour au palier le plus chargé (`pg_stat_statements`, temps
+            d'exécution attente des verrous comprise) : **{_dec(one['calls_per_turn'], 1)}
+            instructions et {_dec(one['ms_per_turn'], 2)} ms** avec un processus de chaque,
+            **{_dec(many['calls_per_turn'], 1)} instructions et {_dec(many['ms_per_turn'], 2)} ms**
+            réparti. Les plus coûteuses :
+        """),
+        "",
+        "| montage | base | instruction | appels par tour | ms par tour | ms par appel |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for label, run in (("un de chaque", one), ("réparti", many)):
+        for statement in run["busiest"]:
+            query = statement["query"].replace("|", "\\|").replace("`", "'")
+            lines.append(
+                f"| {label} | {statement['database']} | `{query}` | {_dec(statement['calls_per_turn'], 2)} "
+                f"| {_dec(statement['ms_per_turn'], 3)} | {_dec(statement['mean_ms'], 3)} |"
+            )
+    return lines
 
 
 def capacity_model(figures: dict[str, Any]) -> list[str]:

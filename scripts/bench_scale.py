@@ -70,6 +70,9 @@ SINGLE_PORTS = {
     "DIAGNOSTIC_DEMO_PORT": 6311,
 }
 DATABASES = {"scale": ("diagnostic", "tracker"), "single": ("diagnostic_single", "tracker_single")}
+# PostgreSQL counts its statements (pg_stat_statements) during the busiest level of each run.
+STATEMENT_STATISTICS = "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top"
+MOST_STATEMENTS = 8
 # Services measured in the scale-out run: name in the figures -> its supervisord programs.
 SCALE_SERVICES = {
     "rasa": ["rasa-1", "rasa-2"],
@@ -108,7 +111,7 @@ def data_services(topology: dict[str, str]) -> Iterator[dict[str, Any]]:
     from sqlalchemy import create_engine, text
 
     pg_env = {**os.environ, "PGTEST_PORT": topology["POSTGRES_PORT"], "PGTEST_DATA": str(PG_DATA),
-              "PGTEST_DB": "postgres"}  # fmt: skip
+              "PGTEST_DB": "postgres", "PGTEST_SERVER_OPTIONS": STATEMENT_STATISTICS}  # fmt: skip
     redis_env = {**os.environ, "REDISTEST_PORT": topology["REDIS_PORT"], "REDISTEST_DIR": str(REDIS_DIR)}
     print("PostgreSQL et Redis du banc (scripts/start-test-postgres.sh, start-test-redis.sh)...", flush=True)
     _script("start-test-postgres.sh", pg_env)
@@ -120,6 +123,7 @@ def data_services(topology: dict[str, str]) -> Iterator[dict[str, Any]]:
             for name in (name for pair in DATABASES.values() for name in pair):
                 db.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
                 db.execute(text(f'CREATE DATABASE "{name}"'))
+            db.execute(text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
         import redis
 
         client = redis.Redis.from_url(redis_url)
@@ -134,6 +138,43 @@ def data_services(topology: dict[str, str]) -> Iterator[dict[str, Any]]:
     finally:
         _script("start-test-redis.sh", redis_env, "stop")
         _script("start-test-postgres.sh", pg_env, "stop")
+
+
+def reset_statements(admin: Any) -> None:
+    """Start counting PostgreSQL's statements afresh (pg_stat_statements)."""
+    from sqlalchemy import text
+
+    with admin.connect() as db:
+        db.execute(text("SELECT pg_stat_statements_reset()"))
+
+
+def statements_per_turn(admin: Any, databases: tuple[str, ...], turns: int) -> dict[str, Any]:
+    """What PostgreSQL ran for ``databases`` since the last reset, per turn: every statement's
+    calls and execution time (waits for locks included), the busiest first."""
+    from sqlalchemy import bindparam, text
+
+    query = text(
+        "SELECT d.datname, s.query, s.calls, s.total_exec_time, s.rows FROM pg_stat_statements s "
+        "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname IN :names ORDER BY s.total_exec_time DESC"
+    ).bindparams(bindparam("names", expanding=True))
+    with admin.connect() as db:
+        rows = db.execute(query, {"names": list(databases)}).all()
+    per_turn = max(turns, 1)
+    return {
+        "turns": turns,
+        "calls_per_turn": sum(row.calls for row in rows) / per_turn,
+        "ms_per_turn": sum(row.total_exec_time for row in rows) / per_turn,
+        "busiest": [
+            {
+                "database": row.datname,
+                "query": " ".join(row.query.split())[:200],
+                "calls_per_turn": row.calls / per_turn,
+                "ms_per_turn": row.total_exec_time / per_turn,
+                "mean_ms": row.total_exec_time / max(row.calls, 1),
+            }
+            for row in rows[:MOST_STATEMENTS]
+        ],
+    }
 
 
 class ConnectionWatch(threading.Thread):
@@ -286,6 +327,8 @@ def measure(
         warm = load.warm_up(stack.door_url, "diagnostic", answers, ca_file)
         result["levels"] = []
         for index, (users, duration) in enumerate(levels.items()):
+            if index == len(levels) - 1:
+                reset_statements(data["admin"])
             number = (index + 1) * 10000 + (0 if kind == "single" else 100000)
             result["levels"].append(load.run_level(
                 "diagnostic", stack.door_url, users, duration, folder, sampler, number, answers, ca_file,
@@ -294,6 +337,8 @@ def measure(
     finally:
         sampler.stop()
         result["pg_connections_peak"] = watch.stop()
+    busiest_turns = len(result["levels"][-1].turns)
+    result["statements"] = statements_per_turn(data["admin"], DATABASES[kind], busiest_turns)
     result["peak_rss"] = dict(sampler.peak)
     turns = warm.pop("records") + [turn for level in result["levels"] for turn in level.turns]
     result["warm_up"] = warm

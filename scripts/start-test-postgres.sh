@@ -11,7 +11,8 @@
 # Only the URL goes to stdout; progress messages go to stderr.
 # Settings (environment): PG_BIN (default /usr/lib/postgresql/15/bin), PGTEST_DATA
 # (default /tmp/pgtest), PGTEST_PORT (default 55432), PGTEST_SOCKET_DIR (default /tmp),
-# PGTEST_DB (default diagnostic_test). Run as root, the server runs as user postgres.
+# PGTEST_DB (default diagnostic_test), PGTEST_SERVER_OPTIONS (more `-c name=value` server settings,
+# e.g. make bench-scale's pg_stat_statements). Run as root, the server runs as user postgres.
 set -euo pipefail
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -89,7 +90,7 @@ if is_running; then
 else
     log "starting on 127.0.0.1:$PORT (socket dir $SOCKET_DIR, log $DATA/server.log)"
     as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 30 \
-        -o "-p $PORT -k $SOCKET_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >&2
+        -o "-p $PORT -k $SOCKET_DIR -c listen_addresses=127.0.0.1 -c fsync=off ${PGTEST_SERVER_OPTIONS:-}" start >&2
 fi
 
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != "1" ]; then

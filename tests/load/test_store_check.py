@@ -117,3 +117,22 @@ def test_a_refused_socketio_connection_is_an_error(bench) -> None:
     summary = bench.summarize(level)
     assert summary["errors"] == 2
     assert summary["error_kinds"] == {"connexion Socket.IO refusée": 2}
+
+
+def test_postgresql_statements_are_shown_per_turn_and_escaped(bench) -> None:
+    def run(ms: float) -> dict[str, Any]:
+        busiest = [{"database": "tracker", "query": "SELECT a || b FROM events WHERE `x` = $1",
+                    "calls_per_turn": 2.0, "ms_per_turn": ms, "mean_ms": ms / 2}]  # fmt: skip
+        totals = {"turns": 100, "calls_per_turn": 9.5, "ms_per_turn": ms * 2}
+        return {"statements": {**totals, "busiest": busiest}}
+
+    lines = bench.statement_table(run(1.5), run(4.0))
+    text = "\n".join(lines)
+    assert "**9,5 instructions et 3,00 ms** avec un processus de chaque" in " ".join(text.split())
+    assert "**9,5 instructions et 8,00 ms** réparti" in " ".join(text.split())
+    rows = [line for line in lines if line.startswith("| un de chaque") or line.startswith("| réparti")]
+    assert rows == [
+        "| un de chaque | tracker | `SELECT a \\|\\| b FROM events WHERE 'x' = $1` | 2,00 | 1,500 | 0,750 |",
+        "| réparti | tracker | `SELECT a \\|\\| b FROM events WHERE 'x' = $1` | 2,00 | 4,000 | 2,000 |",
+    ]
+    assert bench.statement_table({}, {}) == []
