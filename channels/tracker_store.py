@@ -53,6 +53,14 @@ rasa_speedups.apply()
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_CACHED_CONVERSATIONS = 100
 
+# The range of a conversation's event ids (``_id_range``, twice a turn) read from one index of
+# (sender_id, id). With Rasa's index on sender_id alone, PostgreSQL answers min(id) / max(id) by
+# walking the primary key through every conversation's events: 4 to 5 ms a call at 80 users in
+# `make bench-scale`, nearly all of PostgreSQL's time, growing with the table (benchmarks/load.md).
+EVENTS_BY_CONVERSATION = sa.Index(
+    "ix_events_sender_id_id", SQLTrackerStore.SQLEvent.sender_id, SQLTrackerStore.SQLEvent.id
+)
+
 
 @dataclass
 class CachedTracker:
@@ -74,6 +82,8 @@ class CachingSQLTrackerStore(SQLTrackerStore):
         self._cache: OrderedDict[str, CachedTracker] = OrderedDict()
         self.max_cached_conversations = int(max_cached_conversations)
         super().__init__(*args, **kwargs)
+        # Rasa creates the table (and this index with it) only when the table is missing.
+        EVENTS_BY_CONVERSATION.create(bind=self.engine, checkfirst=True)
 
     @property
     def domain(self) -> Domain:

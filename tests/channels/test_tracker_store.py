@@ -238,3 +238,24 @@ def test_endpoints_yml_names_this_store_and_rasa_builds_it(monkeypatch: pytest.M
         store.engine.dispose()
     # Importing the store applied the patches of the call to the action server.
     assert RemoteAction._action_call_format is rasa_speedups.action_call_format
+
+
+def event_indexes(engine: sa.engine.Engine) -> dict[str, list[str]]:
+    return {index["name"]: index["column_names"] for index in sa.inspect(engine).get_indexes("events")}
+
+
+def test_a_conversation_s_event_ids_are_indexed_even_on_an_older_table(tracker_url: str, stores: Any) -> None:
+    """The events table of an earlier deployment (made by Rasa, without the index) gets the index
+    of (sender_id, id) when the store starts; a new table is made with it."""
+    engine = sa.create_engine(tracker_url)
+    try:
+        SQLTrackerStore.SQLEvent.__table__.create(engine)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP INDEX ix_events_sender_id_id"))
+        assert "ix_events_sender_id_id" not in event_indexes(engine)
+        store = stores()
+        run(one_turn(store, SENDER, 1))
+        assert event_indexes(engine).get("ix_events_sender_id_id") == ["sender_id", "id"]
+        stores()  # a second start finds it there
+    finally:
+        engine.dispose()
