@@ -311,55 +311,6 @@ def test_a_denied_state_after_no_statement_stays_no(text: str) -> None:
     assert yes_partly_no(text) == "non"
 
 
-@pytest.mark.parametrize(
-    ("question_id", "text", "value"),
-    [
-        ("citoyens_communication", "c'est prévu à chaque lancement", "oui"),
-        ("durable_financement", "une enveloppe est prévue l'an prochain", "oui"),
-        ("durable_financement", "rien n'est prévu", "non"),
-        ("citoyens_communication", "prévu mais pas systématique", "en_partie"),
-        ("strategie_premiere_action", "c'est prévu", "en_partie"),
-    ],
-)
-def test_planned_is_yes_where_the_question_asks_about_a_plan(question_id: str, text: str, value: str) -> None:
-    interpretation = interpret(QUESTIONNAIRE.question(question_id), text)
-    assert interpretation is not None and interpretation.value == value
-
-
-def test_the_first_word_or_a_correction_wins_over_a_leaning_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.understanding.reader import Reading
-
-    class Leaning:
-        def read(self, text: str) -> Reading:
-            others = (("oui", 0.1), ("non", 0.1), ("ne_sait_pas", 0.05), ("autre", 0.05))
-            return Reading((("en_partie", 0.7), *others))
-
-    monkeypatch.setattr(context, "answer_reader", lambda: Leaning())
-    question = QUESTIONNAIRE.question("organisation_pilote")
-    said = [("Non, c'est le maire qui garde tout", "non"), ("non, enfin oui, depuis mars", "oui")]
-    for text, value in said:
-        decision = read_in_context(question, text)
-        assert decision.kind == "answer" and decision.interpretation.value == value
-    # Without a first word the same disagreement is asked.
-    assert read_in_context(question, "c'est le maire qui garde tout").kind == "confirm"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "nous informons les usagers, mais l'aide reste limitée",
-        "il y a un comité, mais il est peu suivi",
-        "on a un inventaire mais les fiches datent de 2012",
-    ],
-)
-def test_a_reservation_on_what_is_there_is_partly(text: str) -> None:
-    assert yes_partly_no(text) == "en_partie"
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["je ne peux pas vous dire", "pas en mesure de répondre", "je l'ignore", "je n'ai pas l'information"],
-)
-def test_not_knowing_in_other_words(text: str) -> None:
-    interpretation = interpret(QUESTIONNAIRE.question("organisation_formation"), text)
-    assert interpretation is not None and interpretation.unknown
+def test_a_one_word_german_no() -> None:
+    assert yes_partly_no("nein") == "non"
+    assert yes_partly_no("Nein !") == "non"
