@@ -224,6 +224,11 @@ _PARTLY = word_pattern(
     r"debut",
     r"un (?:tout )?(?:petit )?peu",
     r"a peu pres",
+    # Known or done roughly: "c'est très approximatif", "grosso modo", "à la louche".
+    r"approximati(?:f|ve|fs|ves|vement)",
+    r"grosso modo",
+    r"dans les grandes lignes",
+    r"a la louche",
     r"pas (?:tres |si )?loin(?! d ici)",
     # "c'est loin d'être terminé": started, not finished.
     r"loin d etre (?:\w+ )?(?:" + _UNFINISHED + r")",
@@ -323,6 +328,8 @@ _NO = word_pattern(
 
 _YES = word_pattern(
     r"ou+i+",
+    # The person is the one asked about: "c'est moi le référent", "moi-même".
+    r"^(?:(?:bah|ben|eh bien|euh) )*(?:c est moi|moi meme)(?![a-z0-9])",
     r"oua+i+s+",
     r"ouaip",
     r"ouep",

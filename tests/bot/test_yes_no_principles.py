@@ -451,3 +451,21 @@ def test_why_without_a_first_word_is_still_a_question(monkeypatch: pytest.Monkey
 def test_a_one_word_german_no() -> None:
     assert yes_partly_no("nein") == "non"
     assert yes_partly_no("Nein !") == "non"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on le connaît de façon très approximative",
+        "grosso modo",
+        "à la louche, oui",
+        "dans les grandes lignes",
+    ],
+)
+def test_known_or_done_roughly_is_partly(text: str) -> None:
+    assert yes_partly_no(text) == "en_partie"
+
+
+@pytest.mark.parametrize("text", ["c'est moi, la secrétaire de mairie", "Moi-même.", "ben c'est moi"])
+def test_the_person_asked_about_is_the_speaker(text: str) -> None:
+    assert yes_partly_no(text) == "oui"
