@@ -11,7 +11,7 @@ PY := $(BIN)/python
 RASA := $(BIN)/rasa
 MODEL := models/diagnostic.tar.gz
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard components/*.py) \
-	bot/understanding/reader.py bot/understanding/reader_examples.py bot/content/reader_corpus.yml
+	bot/understanding/reader.py bot/understanding/reader_examples.py $(wildcard bot/content/reader_corpus*.yml)
 
 # Embedded defaults: SQLite files under var/, servers on loopback.
 export DIAGNOSTIC_DATABASE_URL ?= sqlite:///$(CURDIR)/var/diagnostic.db

@@ -139,7 +139,9 @@ def _yes_no(question: Question, message: Said, intent: str, confidence: float) -
         intent, confidence = "answer", 1.0
     reading = answer_reader().read(plain)
     label, p = reading.label, reading.confidence
-    command = intent in COMMANDS and confidence >= 0.5
+    # "le registre est commencé": a start as a state is an answer, not a command to start.
+    started = rules is not None and _speaks_of_a_start(message)
+    command = intent in COMMANDS and confidence >= 0.5 and not started
     # Small talk that the learned reader also takes for no answer ("j'ai trois enfants", "on dit
     # chocolatine, pas pain au chocolat") is not read as an answer for a word the rules caught in
     # it: the classifier must be sure of it, unless no word of the message answers outright.
@@ -156,6 +158,11 @@ def _yes_no(question: Question, message: Said, intent: str, confidence: float) -
         return _confirm(rules.candidates, "rules", reading)
     if rules is not None:
         value = rules.value
+        then_why = _THEN_WHY.match(message.folded)
+        if intent == "ask_why" and then_why and _leading_word(message) == value:
+            # "Oui, pourquoi ? c'est rare ?": the first word answers; the "pourquoi" right after it
+            # asks why the question is asked, not what it means.
+            return _answer(value, "rules+first word", reading)
         if (command or elsewhere) and label == OTHER and p >= CONFIRM:
             return Decision("intent", reading=reading)
         if "?" in text and label != value:
@@ -224,6 +231,12 @@ _CORRECTED = re.compile(
 )
 
 
+# "oui, pourquoi ?": a first word, a pause, then "why (do you ask)".
+_THEN_WHY = re.compile(
+    r"^(?:(?:bah|ben|eh bien|alors|euh) )*(?:oui|ouais|si|non|nan)\s*[,.;:!-]+\s*pourquoi(?![a-z0-9])"
+)
+
+
 def _said_first(message: Said) -> str | None:
     """What the person says outright: the word of their last self-correction ("non, enfin
     oui…" → "oui"), else the word the message opens on before a pause ("Non, …")."""
@@ -231,6 +244,26 @@ def _said_first(message: Said) -> str | None:
     if corrections:
         return _LEADING_VALUE[corrections[-1].group(1)]
     return _leading_word(message)
+
+
+# A start spoken of as a state or as what to start with ("le registre est commencé", "c'est
+# lancé", "on sait par quoi commencer"): words of an answer, not a command to start or resume,
+# unless the message names the diagnostic itself ("j'ai déjà commencé le questionnaire").
+_START_AS_STATE = re.compile(
+    r"(?<![a-z0-9])(?:(?:est|sont|a ete|ont ete|etait|c est|deja|bien) (?:deja |bien |juste )?"
+    r"(?:commence|lance|demarre|entame|amorce|engage|debute)e?s?"
+    r"|(?:par quoi|par ou) (?:on va )?(?:commencer|demarrer|debuter))(?![a-z0-9])"
+)
+
+
+_THE_DIAGNOSTIC = re.compile(
+    r"(?<![a-z0-9])(?:diagnostic|diag|autodiagnostic|questionnaire|test|quiz)s?(?![a-z0-9])"
+)
+
+
+def _speaks_of_a_start(message: Said) -> bool:
+    form = message.form
+    return bool(_START_AS_STATE.search(form)) and not _THE_DIAGNOSTIC.search(form)
 
 
 def _values(reading: Reading) -> tuple[str, ...]:

@@ -106,6 +106,8 @@ _EXACT = {"oui": "oui", "si": "oui", "en partie": "en_partie", "non": "non"}
 _ENGLISH = {
     **dict.fromkeys(("yes", "yeah", "yep", "yup", "yea", "yes yes", "yeah yeah"), "oui"),
     **dict.fromkeys(("no", "nope", "nah", "no no", "nop"), "non"),
+    # and the German "nein", as well known
+    "nein": "non",
 }
 
 # Set phrases whose "pas", "aucun", "jamais" or "quelques" says nothing of the answer: "aucun
@@ -196,6 +198,9 @@ _FIRM_NO = word_pattern(
     r"(?:ne|n) (?:\w+ ){0,2}(?:meme )?pas (?:encore )?(?:en cours|a l etude|en projet|en preparation"
     r"|en reflexion|envisagee?s?|a l ordre du jour)",
     r"(?:ne|n) (?:\w+ ){0,2}jamais (?:\w+ ){0,2}(?:reflechi|envisage|pense|etudie|aborde|evoque)",
+    # What will come is not there yet: "on va y venir, mais pas encore", "ça viendra, pas encore".
+    rf"^(?:(?:bah|ben|euh|bon|alors) )*(?:on|nous|ca|cela|je|j) (?:va|vont|allons|vais|compte|comptons"
+    rf"|viendra|y viendra|y viendrons)(?: \w+){{0,4}} pas encore(?! (?:{_UNFINISHED})(?![a-z0-9]))",
     # A leading "pas encore" (not "pas encore finalisé"): whatever is planned, it is not done.
     rf"^(?:(?:bah|ben|euh|non) )*pas encore(?! (?:{_UNFINISHED})(?![a-z0-9]))",
 )
@@ -219,6 +224,11 @@ _PARTLY = word_pattern(
     r"debut",
     r"un (?:tout )?(?:petit )?peu",
     r"a peu pres",
+    # Known or done roughly: "c'est très approximatif", "grosso modo", "à la louche".
+    r"approximati(?:f|ve|fs|ves|vement)",
+    r"grosso modo",
+    r"dans les grandes lignes",
+    r"a la louche",
     r"pas (?:tres |si )?loin(?! d ici)",
     # "c'est loin d'être terminé": started, not finished.
     r"loin d etre (?:\w+ )?(?:" + _UNFINISHED + r")",
@@ -227,6 +237,10 @@ _PARTLY = word_pattern(
     r"(?:premiers?|petits?) pas",
     r"pas a pas",
     r"un (?:premier |petit )?pas",
+    # A last step still to take: "une liste d'actions, il faut prioriser", "reste à le voter".
+    r"(?:il (?:nous )?(?:faut|reste a)|reste a|(?:on|nous) (?:doit|devons)) (?:encore )?"
+    r"(?:les? |la |l )?(?:faire )?(?:prioriser|trancher|choisir|arbitrer|valider|finaliser|formaliser"
+    r"|hierarchiser|departager|voter|signer|deliberer)",
     # What is left is small: "il ne manque plus que la signature", "rien que pour l'éclairage".
     r"(?:ne|n) \w+ plus (?:que|qu)",
     r"rien (?:que|qu)(?= (?:pour|les?|la|l|des|sur|dans|au|aux)(?![a-z0-9]))",
@@ -314,6 +328,8 @@ _NO = word_pattern(
 
 _YES = word_pattern(
     r"ou+i+",
+    # The person is the one asked about: "c'est moi le référent", "moi-même".
+    r"^(?:(?:bah|ben|eh bien|euh) )*(?:c est moi|moi meme)(?![a-z0-9])",
     r"oua+i+s+",
     r"ouaip",
     r"ouep",

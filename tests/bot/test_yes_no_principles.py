@@ -363,3 +363,109 @@ def test_a_reservation_on_what_is_there_is_partly(text: str) -> None:
 def test_not_knowing_in_other_words(text: str) -> None:
     interpretation = interpret(QUESTIONNAIRE.question("organisation_formation"), text)
     assert interpretation is not None and interpretation.unknown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on va s'y mettre, mais pas encore",
+        "ça viendra, pas encore",
+        "nous allons le faire mais pas encore",
+        "on y viendra, pas encore aujourd'hui",
+    ],
+)
+def test_what_will_come_but_not_yet_is_no(text: str) -> None:
+    assert yes_partly_no(text) == "non"
+
+
+def test_what_will_come_on_top_of_what_is_there_stays_partly() -> None:
+    assert yes_partly_no("on va l'étendre, mais pas encore partout") == "en_partie"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "deux scénarios sont écrits, il faut trancher",
+        "le plan est rédigé, reste à le faire voter",
+        "on doit encore valider la liste",
+        "une short-list, il nous reste à choisir",
+    ],
+)
+def test_a_last_step_still_to_take_is_partly(text: str) -> None:
+    assert yes_partly_no(text) == "en_partie"
+
+
+def test_a_last_step_after_nothing_done_is_no() -> None:
+    assert yes_partly_no("rien de fait, il faut choisir") == "non"
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "value"),
+    [
+        ("donnees_inventaire", "l'inventaire est commencé", "en_partie"),
+        ("organisation_formation", "c'est déjà lancé pour une partie des agents", "en_partie"),
+        ("strategie_premiere_action", "on sait très bien par quoi commencer", "oui"),
+    ],
+)
+def test_a_start_spoken_of_as_a_state_is_an_answer_not_a_command(
+    monkeypatch: pytest.MonkeyPatch, question_id: str, text: str, value: str
+) -> None:
+    """The classifier hears "commencer" and "lancé" as a command to start; the reader as no
+    answer: the rules' value is stored all the same."""
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader("autre", 0.8))
+    decision = read_in_context(QUESTIONNAIRE.question(question_id), text, "start_diagnostic", 0.95)
+    assert decision.kind == "answer"
+    assert decision.interpretation is not None and decision.interpretation.value == value
+
+
+def test_a_start_of_the_diagnostic_itself_is_still_a_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader("autre", 0.8))
+    question = QUESTIONNAIRE.question("donnees_inventaire")
+    decision = read_in_context(
+        question, "j'ai déjà commencé le questionnaire la semaine dernière", "start_diagnostic", 0.95
+    )
+    assert decision.kind == "intent"
+    assert read_in_context(question, "on commence ?", "start_diagnostic", 0.95).kind == "intent"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("Oui, pourquoi ? Vous en doutez ?", "oui"), ("non, pourquoi, il le faudrait ?", "non")],
+)
+def test_a_first_word_then_why_we_ask_is_an_answer(
+    monkeypatch: pytest.MonkeyPatch, text: str, value: str
+) -> None:
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader("autre", 0.9))
+    decision = read_in_context(QUESTIONNAIRE.question("donnees_rgpd"), text, "ask_why", 0.97)
+    assert decision.kind == "answer"
+    assert decision.interpretation is not None and decision.interpretation.value == value
+
+
+def test_why_without_a_first_word_is_still_a_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader("autre", 0.9))
+    question = QUESTIONNAIRE.question("donnees_rgpd")
+    assert read_in_context(question, "pourquoi cette question ?", "ask_why", 0.97).kind == "intent"
+    assert read_in_context(question, "oui mais pourquoi cette question ?", "ask_why", 0.97).kind == "intent"
+
+
+def test_a_one_word_german_no() -> None:
+    assert yes_partly_no("nein") == "non"
+    assert yes_partly_no("Nein !") == "non"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on le connaît de façon très approximative",
+        "grosso modo",
+        "à la louche, oui",
+        "dans les grandes lignes",
+    ],
+)
+def test_known_or_done_roughly_is_partly(text: str) -> None:
+    assert yes_partly_no(text) == "en_partie"
+
+
+@pytest.mark.parametrize("text", ["c'est moi, la secrétaire de mairie", "Moi-même.", "ben c'est moi"])
+def test_the_person_asked_about_is_the_speaker(text: str) -> None:
+    assert yes_partly_no(text) == "oui"
