@@ -93,7 +93,9 @@ def allowed_origins(settings: Settings) -> list[str] | str:
 
 
 class _QuietLogger(logging.LoggerAdapter):
-    """Engine.IO and Socket.IO log what a client got wrong with ``exception()``: one line here."""
+    """Engine.IO and Socket.IO log what a client got wrong with ``exception()``, and Engine.IO
+    with ``error()`` the first time (an unknown or closed session, a refused origin or transport:
+    a browser tab left open across a restart sends those): one warning line here."""
 
     def exception(self, msg: object, *args: object, exc_info: object = True, **kwargs: Any) -> None:
         text = str(msg)
@@ -101,6 +103,9 @@ class _QuietLogger(logging.LoggerAdapter):
             with contextlib.suppress(TypeError, ValueError):
                 text = text % args
         self.warning("%s (entrée refusée)", text)
+
+    def error(self, msg: object, *args: object, **kwargs: Any) -> None:
+        self.exception(msg, *args)
 
 
 class _Server(socketio.AsyncServer):

@@ -346,3 +346,22 @@ def test_another_site_cannot_open_a_websocket(tmp_path: Path) -> None:
                 await ws.recv()
 
     run(tmp_path, scenario)
+
+
+def test_an_unknown_session_is_refused_with_a_warning_not_an_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A tab left open across a restart polls with a session the door no longer knows."""
+
+    async def scenario(door: Door) -> list[int]:
+        async with httpx.AsyncClient() as http:
+            return [
+                (await http.get(f"{door.url}/socket.io/?EIO=4&transport=polling&sid=inconnue{n}")).status_code
+                for n in range(2)
+            ]
+
+    caplog.set_level(logging.INFO)
+    assert run(tmp_path, scenario) == [400, 400]
+    refused = [r for r in caplog.records if "Invalid session inconnue0" in r.getMessage()]
+    assert [r.levelno for r in refused] == [logging.WARNING]
+    no_traceback(caplog)
