@@ -47,6 +47,11 @@ _ASKING = ("question", "confirmation")
 MIN_REQUEST_LIMIT = 60.0
 # A server that could not be reached is tried last for this long (seconds).
 REST_SECONDS = 5.0
+# Connections to Rasa, per door process: all of them kept open between turns. httpx keeps only
+# 20 by default; under load, every turn beyond the 20th in flight opened a new connection and
+# closed it after (a third of the door's CPU for Rasa calls went to it). Rasa keeps an idle
+# connection 120 s, longer than httpx's 5 s.
+POOL_SIZE = 100
 # The request never reached the server whole: another server may take it (see the module doc).
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError)
 
@@ -142,6 +147,7 @@ class RasaClient:
             raise ValueError("RasaClient needs at least one Rasa address")
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            limits=httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE),
             transport=transport,
             headers={SECRET_HEADER: secret} if secret else None,
         )
