@@ -1,5 +1,6 @@
-"""Four patches of Rasa 3.6.21, applied once: two of ``RemoteAction`` (the call to the action
-server), one of the policies' prediction, one of the spaCy model's loading.
+"""Five patches of Rasa 3.6.21, applied once: two of ``RemoteAction`` (the call to the action
+server), one of the policies' prediction, one of the spaCy model's loading, one of the HTTP
+requests to the action server.
 
 Only for ``rasa.__version__ == "3.6.21"`` (requirements.lock): with any other version
 :func:`apply` patches nothing and logs a warning, since the patched methods may have changed.
@@ -35,20 +36,33 @@ channels/tracker_store.py calls :func:`apply` when it is imported, that is at ev
    the spaCy model when it is created, so the running Rasa holds it twice (the second copy is
    never used): 140 MB of its resident memory. The patch loads each spaCy model once per
    process and hands the same one to both nodes; it is only read (``nlp.pipe``).
+5. ``EndpointConfig.request``: Rasa opens a new aiohttp session, so a new connection to the
+   action server, for every action it runs (two a turn), and closes it after: connecting,
+   accepting and setting both ends up cost CPU in Rasa and in the action server at every call.
+   The patch sends the same request (headers, authentication, parameters, timeout, errors) on
+   one session per event loop and endpoint settings, whose connections stay open between calls.
+   They are dropped after :data:`KEEPALIVE_SECONDS` idle, well before the action server (Sanic,
+   5 s) closes them, so that a request never goes out on a connection the server is closing.
+   :func:`close_sessions` closes them when the server stops (channels/rest.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import ssl
 import weakref
 from collections.abc import Reversible
 from typing import Any
 
+import aiohttp
 import rasa
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.core.processor import MessageProcessor
@@ -57,6 +71,8 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.shared.exceptions import FileNotFoundException
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +80,8 @@ PATCHED_RASA_VERSION = "3.6.21"
 # The latest message, and the previous one: what the assistant said in between (its buttons) is
 # what the latest message may answer (actions/actions.py, latest_offer).
 USER_MESSAGES_SENT = 2
+# s: an idle connection to the action server is dropped after this, before Sanic's 5 s.
+KEEPALIVE_SECONDS = 2.0
 _applied = False
 
 
@@ -200,6 +218,70 @@ def load_spacy_model(spacy_model_name: str) -> SpacyModel:
 _rasa_load_spacy_model = SpacyNLP.load_model
 
 
+# Per event loop: (headers, authentication) -> the session requests with those settings share.
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, aiohttp.ClientSession]]
+_sessions = weakref.WeakKeyDictionary()
+
+
+def pooled_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
+    """The running loop's open session for ``endpoint``'s headers and authentication."""
+    per_loop = _sessions.setdefault(asyncio.get_running_loop(), {})
+    key = (tuple(sorted(endpoint.headers.items())), tuple(sorted(endpoint.basic_auth.items())))
+    session = per_loop.get(key)
+    if session is None or session.closed:
+        auth = aiohttp.BasicAuth(**endpoint.basic_auth) if endpoint.basic_auth else None
+        session = aiohttp.ClientSession(
+            headers=endpoint.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+        )
+        per_loop[key] = session
+    return session
+
+
+async def close_sessions() -> None:
+    """Closes the running loop's sessions (their connections with them)."""
+    for session in _sessions.pop(asyncio.get_running_loop(), {}).values():
+        await session.close()
+
+
+async def _request(
+    self: EndpointConfig,
+    method: str = "post",
+    subpath: str | None = None,
+    content_type: str | None = "application/json",
+    compress: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Rasa's ``EndpointConfig.request`` on :func:`pooled_session` instead of a new session."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    headers.update(kwargs.pop("headers", None) or {})
+    headers.update(self.headers or {})
+    sslcontext = None
+    if self.cafile:
+        try:
+            sslcontext = ssl.create_default_context(cafile=self.cafile)
+        except FileNotFoundError as e:
+            path = os.path.abspath(self.cafile)
+            raise FileNotFoundException(f"Failed to find certificate file, '{path}' does not exist.") from e
+    async with pooled_session(self).request(
+        method,
+        concat_url(self.url, subpath),
+        headers=headers,
+        params=self.combine_parameters(kwargs),
+        compress=compress,
+        ssl=sslcontext,
+        **kwargs,
+    ) as response:
+        if response.status >= 400:
+            raise ClientResponseError(response.status, response.reason, await response.content.read())
+        try:
+            return await response.json()
+        except aiohttp.ContentTypeError:
+            return None
+
+
 def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return validate_action_result(result)
 
@@ -219,5 +301,6 @@ def apply() -> bool:
         RemoteAction._action_call_format = action_call_format
         MessageProcessor._predict_next_with_tracker = _predict_next_with_tracker
         SpacyNLP.load_model = staticmethod(load_spacy_model)
+        EndpointConfig.request = _request
         _applied = True
     return True

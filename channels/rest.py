@@ -50,6 +50,7 @@ from bot.web.validation import (
     too_large,
 )
 from bot.web_text import web_text
+from channels import rasa_speedups
 
 _KEPT_FIELDS = ("text", "buttons", "image", "attachment", "custom")
 # The longest JSON encoding of one character ("\ud83d\ude00"): a body holding any message the
@@ -165,6 +166,10 @@ class DiagnosticRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         module = inspect.getmodule(self)
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", module.__name__ if module else None)
+
+        @webhook.listener("before_server_stop")
+        async def close_action_server_sessions(_app: Any, _loop: Any) -> None:
+            await rasa_speedups.close_sessions()  # the connections to the action server
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

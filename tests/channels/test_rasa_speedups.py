@@ -1,9 +1,11 @@
 """channels/rasa_speedups.py: the action server's answer checked as jsonschema.validate checks it,
-a request to the action server that does not grow with the conversation, and the policies'
-prediction made from the latest events only, with the same outcome."""
+a request to the action server that does not grow with the conversation, the policies'
+prediction made from the latest events only, with the same outcome, and the calls to the
+action server on connections kept open."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import json
@@ -29,7 +31,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUtter
 from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.importers.importer import TrainingDataImporter
-from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from rasa_sdk import Tracker
 
 from actions import actions as actions_module
@@ -37,6 +39,7 @@ from actions.actions import latest_entity, latest_intent, latest_question_id, la
 from channels import rasa_speedups
 from channels import tracker_store as _applies_the_patches  # noqa: F401  (as every Rasa start does)
 from tests.channels.conftest import ROOT, START, session_start, turn_events
+from tests.keep_alive import KeepAliveServer
 
 VALID = [
     {},
@@ -274,11 +277,54 @@ def test_another_rasa_version_is_left_unpatched(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(RemoteAction, "_action_call_format", lambda self, tracker, domain: "rasa's own")
     monkeypatch.setattr(MessageProcessor, "_predict_next_with_tracker", lambda self, tracker: "rasa's own")
     monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(lambda name: "rasa's own"))
+    monkeypatch.setattr(EndpointConfig, "request", "rasa's own")
     monkeypatch.setattr(rasa_speedups, "_applied", False)
     monkeypatch.setattr(rasa, "__version__", "3.7.0")
     assert rasa_speedups.apply() is False
     assert RemoteAction("x", None)._validate_action_result({}) == "rasa's own"
     assert SpacyNLP.load_model("fr_core_news_sm") == "rasa's own"
+    assert EndpointConfig.request == "rasa's own"
     monkeypatch.setattr(rasa, "__version__", "3.6.21")
     assert rasa_speedups.apply() is True
     assert {name: RemoteAction.__dict__[name] for name in names} == patched
+
+
+def test_calls_to_the_action_server_share_one_open_connection() -> None:
+    async def run() -> KeepAliveServer:
+        nothing = {"events": [], "responses": []}
+        server = KeepAliveServer(nothing)
+        url = await server.start()
+        endpoint = EndpointConfig(f"{url}/webhook", headers={"X-Diagnostic-Secret": "s3cret"})
+        try:
+            for call in range(5):
+                server.expect(1)
+                assert await endpoint.request(json={"call": call}, method="post") == nothing
+            assert server.open == 1
+            await rasa_speedups.close_sessions()  # as when Rasa stops (channels/rest.py)
+            await asyncio.wait_for(server.all_closed.wait(), 10)
+        finally:
+            await server.stop()
+        return server
+
+    server = asyncio.run(run())
+    assert server.connections == 1
+    assert len(server.heads) == 5
+    assert all(b"x-diagnostic-secret: s3cret" in head.lower() for head in server.heads)
+    assert all(b"content-type: application/json" in head.lower() for head in server.heads)
+
+
+def test_an_error_of_the_action_server_is_raised_as_rasa_raises_it() -> None:
+    async def run() -> ClientResponseError:
+        server = KeepAliveServer({"error": "boom"}, status=500)
+        url = await server.start()
+        try:
+            with pytest.raises(ClientResponseError) as raised:
+                await EndpointConfig(f"{url}/webhook").request(json={}, method="post")
+            return raised.value
+        finally:
+            await rasa_speedups.close_sessions()
+            await server.stop()
+
+    error = asyncio.run(run())
+    assert error.status == 500
+    assert json.loads(error.text) == {"error": "boom"}
