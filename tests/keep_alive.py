@@ -9,13 +9,16 @@ from typing import Any
 
 
 class KeepAliveServer:
-    """Answers every POST with ``reply`` (JSON) and ``status``, once ``expected`` requests have
+    """Answers every request with ``reply`` (JSON) and ``status``, once ``expected`` requests have
     arrived (:meth:`expect`: so many requests in flight at once); counts the connections it
-    accepted, those still open, and keeps each request's head."""
+    accepted, those still open, and keeps each request's head. ``then``: "answer", or
+    "hang up" (close the connection once the request is read), or "say nothing" (keep it open
+    without answering)."""
 
-    def __init__(self, reply: Any, status: int = 200) -> None:
+    def __init__(self, reply: Any, status: int = 200, then: str = "answer") -> None:
         self.body = json.dumps(reply).encode()
         self.status = status
+        self.then = then
         self.connections = 0
         self.open = 0
         self.heads: list[bytes] = []
@@ -53,6 +56,11 @@ class KeepAliveServer:
                     0,
                 )  # fmt: skip
                 await reader.readexactly(length)
+                if self.then == "hang up":
+                    break
+                if self.then == "say nothing":
+                    await reader.read()  # until the client gives up
+                    break
                 self._arrived += 1
                 if self._arrived >= self.expected:
                     self._all_in.set()

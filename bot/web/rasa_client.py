@@ -13,12 +13,12 @@ hashing), so conversations spread evenly, and one that leaves only moves its own
 Its server keeps the conversation's tracker in memory between turns (channels/tracker_store.py)
 instead of reading what another server wrote at the turn before. ``spread_turns`` sends the
 turns to the servers in turn instead (round robin: the test of two Rasa sharing their stores).
-A server that cannot have received the turn (connection refused or timed out, connection reset
-while the request was being written) is passed over at once for the next one in the ranking,
-and rests ``REST_SECONDS`` before it gets turns again; once the request may have reached a
-server (it was written whole), a failure is never retried on another one: the door answers 503
-or 504 as with one server, and the person's retry comes back through the ledger
-(bot/web/ledger.py), whose question id makes the engine refuse an answer already stored.
+A server that cannot have received the turn (connection refused or timed out) is passed over
+at once for the next one in the ranking, and rests ``REST_SECONDS`` before it gets turns again;
+once the request may have reached a server (it was connected), a failure is never retried on
+another one: the door answers 503 or 504 as with one server, and the person's retry comes back
+through the ledger (bot/web/ledger.py), whose question id makes the engine refuse an answer
+already stored. The connections go through aiohttp's pool (bot/web/aiohttp_transport.py).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import httpx
 
 from bot.service_secret import SECRET_HEADER
 from bot.settings import rasa_addresses
+from bot.web.aiohttp_transport import AiohttpTransport
 from bot.web.errors import DoorError, web_text
 from bot.web.validation import QUESTION_ID, QUESTION_ID_PATTERN, with_question_id
 
@@ -47,11 +48,6 @@ _ASKING = ("question", "confirmation")
 MIN_REQUEST_LIMIT = 60.0
 # A server that could not be reached is tried last for this long (seconds).
 REST_SECONDS = 5.0
-# Connections to Rasa, per door process: all of them kept open between turns. httpx keeps only
-# 20 by default; under load, every turn beyond the 20th in flight opened a new connection and
-# closed it after (a third of the door's CPU for Rasa calls went to it). Rasa keeps an idle
-# connection 120 s, longer than httpx's 5 s.
-POOL_SIZE = 100
 # The request never reached the server whole: another server may take it (see the module doc).
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError)
 
@@ -147,8 +143,7 @@ class RasaClient:
             raise ValueError("RasaClient needs at least one Rasa address")
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            limits=httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE),
-            transport=transport,
+            transport=transport if transport is not None else AiohttpTransport(),
             headers={SECRET_HEADER: secret} if secret else None,
         )
         self._turns = itertools.count()
