@@ -37,7 +37,7 @@ channels/tracker_store.py calls :func:`apply` when it is imported, that is at ev
    never used): 140 MB of its resident memory. The patch loads each spaCy model once per
    process and hands the same one to both nodes; it is only read (``nlp.pipe``).
 5. ``EndpointConfig.request``: Rasa opens a new aiohttp session, so a new connection to the
-   action server, for every action it runs (two a turn), and closes it after: connecting,
+   action server, for every custom action it runs, and closes it after: connecting,
    accepting and setting both ends up cost CPU in Rasa and in the action server at every call.
    The patch sends the same request (headers, authentication, parameters, timeout, errors) on
    one session per event loop and endpoint settings, whose connections stay open between calls.

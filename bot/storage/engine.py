@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import StaticPool
 
 from bot.settings import database_url
@@ -17,6 +20,8 @@ from bot.settings import database_url
 LOCK_TIMEOUT_SECONDS = 5.0
 # How long connecting to a PostgreSQL server may take before the turn fails.
 CONNECT_TIMEOUT_SECONDS = 5
+# A pooled PostgreSQL connection idle this long (seconds) is checked before it is used again.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
@@ -27,7 +32,42 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -
         cursor.close()
 
 
-def make_engine(url: str | None = None, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Engine:
+def ping_after_idle(engine: Engine, idle: float, clock: Callable[[], float] = time.monotonic) -> None:
+    """Before a pooled connection that has been idle ``idle`` seconds or more is used again, ask
+    the server whether it is still there (``SELECT 1``); a dead one is replaced by a new one.
+
+    SQLAlchemy's ``pool_pre_ping`` asks before every use: one more round trip and one more
+    statement for the server at every turn, though under load a connection is back in use
+    within milliseconds. A connection that dies while in use (the server restarted during a
+    turn) fails its statement: SQLAlchemy then drops every connection of the pool, and the
+    turn is refused cleanly (bot/storage/faults.py), as a turn during the outage is.
+    """
+    dbapi_error = engine.dialect.dbapi.Error
+
+    def note_idle(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = clock()
+
+    def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or clock() - idle_since < idle:
+            return
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        except dbapi_error as error:
+            raise DisconnectionError("connexion morte, remplacée") from error
+        finally:
+            cursor.close()
+
+    event.listen(engine.pool, "checkin", note_idle)
+    event.listen(engine.pool, "checkout", check)
+
+
+def make_engine(
+    url: str | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> Engine:
     """A 2.0-style engine for ``url`` (default: :func:`database_url`).
 
     SQLite connections enforce foreign keys (``PRAGMA foreign_keys=ON``) and an
@@ -36,9 +76,10 @@ def make_engine(url: str | None = None, lock_timeout: float = LOCK_TIMEOUT_SECON
     A database that fails for a while needs no restart: a statement waits at most
     ``lock_timeout`` seconds for another writer's lock (unless the URL sets SQLite's
     ``timeout``), connecting to PostgreSQL at most :data:`CONNECT_TIMEOUT_SECONDS`, and
-    PostgreSQL connections are checked before use (``pool_pre_ping``), so those left dead
-    by a restart of the server are replaced by new ones; SQLite file connections are
-    opened for each use (SQLAlchemy 1.4's ``NullPool``), so none outlives a fault.
+    PostgreSQL connections idle for :data:`PING_AFTER_IDLE_SECONDS` are checked before use
+    (:func:`ping_after_idle`; ``clock``: monotonic seconds), so those left dead by a restart
+    of the server are replaced by new ones; SQLite file connections are opened for each use
+    (SQLAlchemy 1.4's ``NullPool``), so none outlives a fault.
     """
     parsed = make_url(url or database_url())
     options: dict[str, Any] = {"future": True}
@@ -52,7 +93,6 @@ def make_engine(url: str | None = None, lock_timeout: float = LOCK_TIMEOUT_SECON
         if "timeout" not in parsed.query:
             connect_args["timeout"] = lock_timeout
     else:
-        options["pool_pre_ping"] = True
         if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg2":
             if "connect_timeout" not in parsed.query:
                 connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
@@ -65,6 +105,8 @@ def make_engine(url: str | None = None, lock_timeout: float = LOCK_TIMEOUT_SECON
     engine = create_engine(parsed, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    else:
+        ping_after_idle(engine, PING_AFTER_IDLE_SECONDS, clock)
     return engine
 
 

@@ -34,6 +34,7 @@ from bot.recommendations import default_catalogue
 from bot.settings import report_url
 from bot.storage import STORAGE_ERRORS, DiagnosticStore, describe_fault, make_engine, migrate
 from bot.storage import faults as fault_names
+from bot.storage.engine import PING_AFTER_IDLE_SECONDS
 from bot.storage.models import AnswerRevisionRow, AnswerRow, Diagnostic
 from tests.bot.replies import asked
 
@@ -311,3 +312,59 @@ def test_turns_nest_and_an_inner_failure_undoes_the_whole_turn(faulty) -> None:
         store.update_state(record.id, status="pas_un_statut")
     assert store.answers(record.id) == {}
     assert store.get(record.id).current_question_id is None
+
+
+class Clock:
+    """Monotonic seconds that move only when told."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def postgres_only(storage_url: str) -> str:
+    if not storage_url.startswith("postgresql"):
+        pytest.skip("pooled connections: PostgreSQL only (SQLite opens one for each use)")
+    return storage_url
+
+
+def _kill_pooled_connection(engine: Engine) -> None:
+    """The server ends the backend of the pool's only connection (as a restart would)."""
+    with engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    killer = make_engine(engine.url.render_as_string(hide_password=False))
+    with killer.connect() as connection:
+        assert connection.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar_one()
+    killer.dispose()
+
+
+def test_a_connection_idle_a_while_is_checked_and_replaced_when_dead(postgres_only: str) -> None:
+    clock = Clock()
+    engine = make_engine(postgres_only, clock=clock)
+    try:
+        _kill_pooled_connection(engine)
+        clock.now += PING_AFTER_IDLE_SECONDS
+        with engine.connect() as connection:  # checked, found dead, replaced: no error
+            assert connection.exec_driver_sql("SELECT 1").scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_back_in_use_at_once_is_not_checked(postgres_only: str) -> None:
+    """Under load a connection is reused within milliseconds: no extra round trip. Had the
+    server died in between, the statement fails, and the whole pool is renewed."""
+    clock = Clock()
+    engine = make_engine(postgres_only, clock=clock)
+    try:
+        _kill_pooled_connection(engine)
+        clock.now += PING_AFTER_IDLE_SECONDS / 10
+        with pytest.raises(OperationalError) as raised, engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        assert describe_fault(raised.value) == fault_names.UNREACHABLE
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT 1").scalar_one() == 1
+    finally:
+        engine.dispose()
