@@ -17,6 +17,8 @@ rule                    key                                        setting (envi
 
 - ``hit(rule, key)`` counts one request: None when allowed, else the seconds to wait;
 - ``await ahit(rule, key)`` is its twin for async handlers (never blocks the event loop);
+- ``hit_all([(rule, key), ...])`` / ``await ahit_all(...)`` count one request under several
+  rules in turn, up to the first that refuses it (one hand-off to a thread for them all);
 - ``check(rule, key)`` / ``await acheck(rule, key)`` tell the same without counting;
 - ``reset(rule, key)`` / ``await areset(rule, key)`` forget a key (e.g. after a good login).
 
@@ -33,7 +35,7 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.errors import StorageError
@@ -152,8 +154,24 @@ class RateLimits:
         except StorageError:
             logger.exception("limite %s non remise à zéro : stockage injoignable", rule)
 
+    def hit_all(self, hits: Sequence[tuple[str, str]]) -> float | None:
+        """Count one request under each ``(rule, key)`` in turn: None if every rule allows it, else
+        the first refusal's seconds to wait (the rules after it are not counted)."""
+        for rule, key in hits:
+            wait = self.hit(rule, key)
+            if wait is not None:
+                return wait
+        return None
+
+    async def ahit_all(self, hits: Sequence[tuple[str, str]]) -> float | None:
+        """:meth:`hit_all` for async handlers: with Redis, one trip off the event loop for them all
+        (handing work to a thread cost more of the door's CPU than the Redis calls themselves)."""
+        if self._shared:
+            return await run_in_threadpool(self.hit_all, hits)
+        return self.hit_all(hits)
+
     async def ahit(self, rule: str, key: str) -> float | None:
-        return await self._run(self.hit, rule, key)
+        return await self.ahit_all([(rule, key)])
 
     async def acheck(self, rule: str, key: str) -> float | None:
         return await self._run(self.check, rule, key)

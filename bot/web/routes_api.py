@@ -41,17 +41,19 @@ async def post_message(request: Request) -> Response:
     try:
         check_content_type(request.headers.get("content-type"))
         check_declared_length(request.headers.get("content-length"), settings.max_body_bytes)
-        retry_after = await limits.ahit("chat_client", client)
-        if retry_after is not None:
-            return too_many_response(retry_after)
         body = await read_body(request, settings.max_body_bytes)
         chat = parse_chat_request(body, settings.max_message_length)
     except InputError as error:
+        # A refused request counts for its client too: a flood of them is limited as well.
+        retry_after = await limits.ahit("chat_client", client)
+        if retry_after is not None:
+            return too_many_response(retry_after)
         return json_error(error.status, error.code, error.message, headers=NO_STORE)
     except ClientDisconnect:
         return Response(status_code=400)
     sender = _conversation_of(settings, chat.sender)
-    retry_after = await limits.ahit("chat_conversation", f"{client} {sender}")
+    hits = [("chat_client", client), ("chat_conversation", f"{client} {sender}")]
+    retry_after = await limits.ahit_all(hits)
     if retry_after is not None:
         return too_many_response(retry_after)
     try:

@@ -266,19 +266,18 @@ class DoorSocketIO:
             await self._confirm(sid, conversation)
         limits = self.state.limits
         address = self._client.get(sid, UNKNOWN)
-        retry_after = await limits.ahit("chat_client", address)
-        if retry_after is not None:
-            await self._say(sid, too_many_messages(retry_after))
-            return
         try:
             message = check_message(
                 data.get("message") if isinstance(data, dict) else None, self.settings.max_message_length
             )
             message, question_id = split_question_id(message)  # a button says which question
         except InputError as error:
-            await self._say(sid, error.message)
+            # A refused message counts for its client too: a flood of them is limited as well.
+            retry_after = await limits.ahit("chat_client", address)
+            await self._say(sid, error.message if retry_after is None else too_many_messages(retry_after))
             return
-        retry_after = await limits.ahit("chat_conversation", f"{address} {conversation}")
+        hits = [("chat_client", address), ("chat_conversation", f"{address} {conversation}")]
+        retry_after = await limits.ahit_all(hits)
         if retry_after is not None:
             await self._say(sid, too_many_messages(retry_after))
             return

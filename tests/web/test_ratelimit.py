@@ -139,6 +139,29 @@ def test_async_twins_count_in_the_same_windows(storage_factory, clock: FrozenTim
     assert asyncio.run(scenario()) == [None, None, pytest.approx(60), None]
 
 
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_several_rules_count_in_turn_up_to_the_first_refusal(
+    storage_factory, clock: FrozenTime, asynchronous: bool
+) -> None:
+    limits = limiter(storage_factory, clock, chat_client=Rate(3, 60), chat_conversation=Rate(1, 60))
+
+    def hit_all(hits: list[tuple[str, str]]) -> float | None:
+        return asyncio.run(limits.ahit_all(hits)) if asynchronous else limits.hit_all(hits)
+
+    both = [("chat_client", "192.0.2.1"), ("chat_conversation", "192.0.2.1 c1")]
+    assert hit_all(both) is None
+    assert hit_all(both) == pytest.approx(60)  # the conversation's rule refuses
+    assert limits.check("chat_client", "192.0.2.1") is None  # the client's counted twice of 3
+    limits.hit("chat_client", "192.0.2.1")
+    clock.advance(60)  # every window empties
+    for _ in range(3):
+        limits.hit("chat_client", "192.0.2.1")
+    assert hit_all([("chat_client", "192.0.2.1"), ("chat_conversation", "192.0.2.1 c2")]) is not None
+    # The client's rule refused first: the conversation's was not counted.
+    assert limits.check("chat_conversation", "192.0.2.1 c2") is None
+    assert hit_all([]) is None
+
+
 def test_processes_sharing_a_store_share_the_counts(storage_factory, clock: FrozenTime) -> None:
     one = limiter(storage_factory, clock, chat_conversation=Rate(2, 60))
     two = limiter(storage_factory, clock, chat_conversation=Rate(2, 60))
