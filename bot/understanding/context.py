@@ -39,6 +39,7 @@ from bot.understanding.yes_no import (
     refuses_to_answer,
     says_outright,
     says_yes_and_no,
+    statement_then_denial,
     without_denied_not_knowing,
     yes_partly_no,
 )
@@ -204,6 +205,9 @@ def _yes_no(question: Question, message: Said, intent: str, confidence: float) -
             # "c'est le cas, personne n'a été oublié", "oui bonjour, je reprends le questionnaire":
             # the rules caught a word, the learned reader hardly hears that value in the message.
             return _confirm((value, *_values(reading)), "rules, reader against", reading)
+        if value == "non" and statement_then_denial(message) and _said_first(message) is None:
+            # "le maire en parle mais personne ne tranche": the "non" is only the second clause's.
+            return _confirm(("en_partie", "non"), "rules, a statement then a denial", reading)
         return _answer(value, "rules", reading)
     # The rules found nothing: the learned reader alone.
     if label == DONT_KNOW:

@@ -678,3 +678,23 @@ def hedge_candidates(text: str | Said) -> tuple[str, ...]:
     if _LITOTES.search(form):
         return ("oui", "en_partie")
     return ()
+
+
+_CONTRAST_SPLIT = re.compile(
+    r"(?<![a-z0-9])(?:mais|par contre|en revanche|cependant|pourtant|toutefois|sauf que)(?![a-z0-9])"
+)
+
+
+def statement_then_denial(text: str | Said) -> bool:
+    """Whether a clause states something, without denying it, and a contrast then denies
+    ("le maire en parle mais personne ne tranche", "chaque service tient ses fichiers, par contre
+    personne n'a de vue d'ensemble"): partly, or no; the words alone cannot tell."""
+    parts = _CONTRAST_SPLIT.split(said(text).folded, maxsplit=1)
+    if len(parts) < 2:
+        return False
+    first, second = (_plain(form_of(part)) for part in parts)
+    if len(first.split()) < 2 or not second:
+        return False
+    if any(p.search(first) for p in (_NO, _CLAUSE_NO, _WISH, _NO_STATEMENT, _OUTRIGHT, _FIRM_NO)):
+        return False
+    return bool(_NO.search(second))

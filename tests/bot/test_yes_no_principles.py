@@ -526,3 +526,32 @@ def test_one_negation_stays_what_it_was(text: str, value: str | None) -> None:
 )
 def test_what_is_there_and_nothing_more_is_partly(text: str, value: str) -> None:
     assert yes_partly_no(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("le conseil en discute mais personne ne décide", True),
+        ("on a un tableur, par contre il n'est plus tenu", True),
+        ("non mais on y pense", False),
+        ("rien de formalisé mais on y réfléchit", False),
+        ("oui mais pas partout", False),
+        ("on aimerait, mais pas de budget", False),
+        ("personne ne décide", False),
+    ],
+)
+def test_a_statement_then_a_denial(text: str, expected: bool) -> None:
+    from bot.understanding.yes_no import statement_then_denial
+
+    assert statement_then_denial(text) is expected
+
+
+def test_a_no_only_in_the_clause_after_a_contrast_is_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader("non", 0.7))
+    question = QUESTIONNAIRE.question("strategie_portage_politique")
+    decision = read_in_context(question, "le conseil en discute mais personne ne décide")
+    assert decision.kind == "confirm" and decision.candidates == ("en_partie", "non")
+    # Said first, the "non" is the answer.
+    decision = read_in_context(question, "Non. Le conseil en discute mais personne ne décide.")
+    assert decision.kind == "answer" and decision.interpretation is not None
+    assert decision.interpretation.value == "non"
