@@ -14,7 +14,8 @@ Readers, for each answer type:
 The outcome (``Decision``) is never a silent guess:
 
 - ``answer``: store ``interpretation`` (the rules read it and the learned reader does not
-  disagree, or the learned reader is confident and nothing says otherwise);
+  disagree and gives it some support, or the words leave no doubt; or the learned reader is
+  confident and nothing says otherwise);
 - ``confirm``: the readers are unsure or disagree: ask, with a button per candidate;
 - ``intent``: not an answer; the classifier's intent is acted upon;
 - ``not_understood``: an answer was expected but none could be read.
@@ -153,7 +154,7 @@ def _yes_no(question: Question, message: Said, intent: str, confidence: float) -
     if rules is not None and rules.unknown:
         first = _said_first(message)
         if first is not None and reading.of(DONT_KNOW) < CONFIRM:
-            # "non, et on ne sait pas vers qui se tourner": the first word answers, said apart; what
+            # "non, et on ne sait pas à qui le confier": the first word answers, said apart; what
             # is not known comes after, and the reader does not hear "I don't know" in it either.
             return _confirm((first, DONT_KNOW), "rules, first word against", reading)
         return _answer(DONT_KNOW, "rules", reading)
@@ -178,7 +179,7 @@ def _yes_no(question: Question, message: Said, intent: str, confidence: float) -
             # "non mais c'est obligatoire ?": a value inside a question the reader doesn't hear.
             return _confirm((value,), "rules", reading)
         if text.rstrip().endswith("?") and _said_first(message) != value:
-            # "oui c'est bien vous qui avez fait ce site ?", "régulièrement, c'est tous les combien ?":
+            # "oui c'est bien vous qui avez fait ce site ?", "on a un DPO mutualisé, ça compte ?":
             # the message asks something; a value word inside the question, not said first and
             # apart, is no answer to store, whatever the reader hears.
             return _confirm((value,), "rules, in a question", reading)
@@ -202,11 +203,12 @@ def _yes_no(question: Question, message: Said, intent: str, confidence: float) -
                 return _answer(value, "rules+first word", reading)
             return _confirm((value, label), "rules+reader", reading)
         if reading.of(value) < UNSUPPORTED and not _rules_alone_suffice(message, value, started):
-            # "c'est le cas, personne n'a été oublié", "oui bonjour, je reprends le questionnaire":
-            # the rules caught a word, the learned reader hardly hears that value in the message.
+            # "oui bonjour, je reviens pour le questionnaire", "on a la fibre jusqu'à la salle des
+            # fêtes" at a question about something else: the rules caught a word, the learned reader
+            # hardly hears that value in the message.
             return _confirm((value, *_values(reading)), "rules, reader against", reading)
         if value == "non" and statement_then_denial(message) and _said_first(message) is None:
-            # "le maire en parle mais personne ne tranche": the "non" is only the second clause's.
+            # "le conseil en discute mais personne ne décide": the "non" is only the second clause's.
             return _confirm(("en_partie", "non"), "rules, a statement then a denial", reading)
         return _answer(value, "rules", reading)
     # The rules found nothing: the learned reader alone.
