@@ -14,7 +14,8 @@ Readers, for each answer type:
 The outcome (``Decision``) is never a silent guess:
 
 - ``answer``: store ``interpretation`` (the rules read it and the learned reader does not
-  disagree, or the learned reader is confident and nothing says otherwise);
+  disagree and gives it some support, or the words leave no doubt; or the learned reader is
+  confident and nothing says otherwise);
 - ``confirm``: the readers are unsure or disagree: ask, with a button per candidate;
 - ``intent``: not an answer; the classifier's intent is acted upon;
 - ``not_understood``: an answer was expected but none could be read.
@@ -39,6 +40,7 @@ from bot.understanding.yes_no import (
     refuses_to_answer,
     says_outright,
     says_yes_and_no,
+    statement_then_denial,
     without_denied_not_knowing,
     yes_partly_no,
 )
@@ -75,6 +77,9 @@ DONT_KNOW_ALONE = 0.90
 SURE = 0.90
 # A command or question the classifier is this sure of wins over a value of another type.
 COMMAND_CONFIDENCE = 0.80
+# The rules' value is stored only if the learned reader gives it at least this probability
+# (unless the words leave no doubt, see ``_rules_alone_suffice``); else the engine asks.
+UNSUPPORTED = 0.30
 
 Kind = Literal["answer", "confirm", "intent", "not_understood"]
 
@@ -147,6 +152,11 @@ def _yes_no(question: Question, message: Said, intent: str, confidence: float) -
     # it: the classifier must be sure of it, unless no word of the message answers outright.
     elsewhere = intent in SMALL_TALK and (confidence >= 0.9 or not says_outright(message))
     if rules is not None and rules.unknown:
+        first = _said_first(message)
+        if first is not None and reading.of(DONT_KNOW) < CONFIRM:
+            # "non, et on ne sait pas à qui le confier": the first word answers, said apart; what
+            # is not known comes after, and the reader does not hear "I don't know" in it either.
+            return _confirm((first, DONT_KNOW), "rules, first word against", reading)
         return _answer(DONT_KNOW, "rules", reading)
     if rules is not None and rules.ambiguous:
         if command and label == OTHER:
@@ -168,6 +178,11 @@ def _yes_no(question: Question, message: Said, intent: str, confidence: float) -
         if "?" in text and label != value:
             # "non mais c'est obligatoire ?": a value inside a question the reader doesn't hear.
             return _confirm((value,), "rules", reading)
+        if text.rstrip().endswith("?") and _said_first(message) != value:
+            # "oui c'est bien vous qui avez fait ce site ?", "on a un DPO mutualisé, ça compte ?":
+            # the message asks something; a value word inside the question, not said first and
+            # apart, is no answer to store, whatever the reader hears.
+            return _confirm((value,), "rules, in a question", reading)
         if label in VALUES and label != value and p >= DISAGREE:
             if p >= SURE and _leading_word(message) == label:
                 # "Non, rien n'est prévu": the first word says it, the reader agrees, the
@@ -187,6 +202,14 @@ def _yes_no(question: Question, message: Said, intent: str, confidence: float) -
                 # reader leans on the words of the reason that follows.
                 return _answer(value, "rules+first word", reading)
             return _confirm((value, label), "rules+reader", reading)
+        if reading.of(value) < UNSUPPORTED and not _rules_alone_suffice(message, value, started):
+            # "oui bonjour, je reviens pour le questionnaire", "on a la fibre jusqu'à la salle des
+            # fêtes" at a question about something else: the rules caught a word, the learned reader
+            # hardly hears that value in the message.
+            return _confirm((value, *_values(reading)), "rules, reader against", reading)
+        if value == "non" and statement_then_denial(message) and _said_first(message) is None:
+            # "le conseil en discute mais personne ne décide": the "non" is only the second clause's.
+            return _confirm(("en_partie", "non"), "rules, a statement then a denial", reading)
         return _answer(value, "rules", reading)
     # The rules found nothing: the learned reader alone.
     if label == DONT_KNOW:
@@ -264,6 +287,20 @@ _THE_DIAGNOSTIC = re.compile(
 def _speaks_of_a_start(message: Said) -> bool:
     form = message.form
     return bool(_START_AS_STATE.search(form)) and not _THE_DIAGNOSTIC.search(form)
+
+
+def _rules_alone_suffice(message: Said, value: str, started: bool) -> bool:
+    """Whether the rules' value needs no support from the learned reader: a single word ("naan"),
+    a short message that opens on it ("non hélas"), the person's own first word or correction
+    ("oui, enfin non, plus depuis…"), a "oui" and a "non" in two clauses for partly, a start
+    spoken of as a state."""
+    words = len(message.form.split())
+    if words <= 1 or started or _said_first(message) == value:
+        return True
+    opening = _LEADING.match(message.folded)
+    if words <= 3 and opening is not None and _LEADING_VALUE[opening.group(1)] == value:
+        return True
+    return value == "en_partie" and says_yes_and_no(message)
 
 
 def _values(reading: Reading) -> tuple[str, ...]:

@@ -18,14 +18,23 @@ _SQL = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _SQL_COMMENT = re.compile(r"(?:--|/\*|\*/|;)\s*$|'\s*;|;\s*--")
+# Program statements: a call of a known function, a block, statements chained by ";".
+_PROGRAM = re.compile(
+    r"\b(?:print|console\.log|alert|eval|exec|system|echo|printf)\s*\("
+    r"|[{};]\s*(?:return|print|if|for|while|var|let|const|def|import|echo)\b"
+    r"|\b(?:if|for|while)\s*\([^()]*\)\s*\{"
+    r"|\bimport\s+[\w.]+\s*;",
+    re.IGNORECASE,
+)
 
 
 def looks_like_code(text: str) -> bool:
-    """True for HTML tags, script URLs and SQL fragments."""
+    """True for HTML tags, script URLs, SQL fragments and program statements."""
     sample = text[:2000]
     return bool(
         _HTML_TAG.search(sample)
         or _SCRIPT_URL.search(sample)
         or _SQL.search(sample)
         or _SQL_COMMENT.search(sample)
+        or _PROGRAM.search(sample)
     )

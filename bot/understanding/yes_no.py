@@ -449,6 +449,19 @@ _LITOTES = word_pattern(
     r"(?:impossible de|peut pas) ne pas",
     r"pas (?:\w+ ){0,2}(?:que|qu) (?:\w+ ){0,2}(?:n|ne) \w+ (?:pas|rien|jamais|aucune?)",
     r"pas (?:inexistante?s?|nulle?s?|negligeable)",
+    # Nothing (done) without…: "aucun marché sans clause", "plus rien sans indicateur", "pas un mois
+    # sans qu'on regarde".
+    r"(?:aucune?|rien|pas une?|pas un seul|pas une seule) (?:\w+ ){0,4}sans"
+    r"(?! (?:exception|probleme|souci|soucis|faute|doute))",
+    # Not one that is not…: "pas un bâtiment qui ne soit pas suivi".
+    r"pas (?:une?|un seul|une seule) \w+ (?:qui|que|qu) (?:ne|n)",
+    # A privative verb denied: "on n'oublie jamais", "personne n'a été oublié", "les crédits ne
+    # manquent pas", "on ne laisse rien passer", "rien ne nous échappe".
+    r"(?:ne|n) (?:\w+ ){0,2}(?:pas|jamais|rien|personne|plus|aucune?) (?:\w+ ){0,2}"
+    r"(?:oubli|neglig|echapp)\w*",
+    r"(?:ne|n) (?:\w+ ){0,2}(?:manqu|oubli|neglig|echapp)\w* (?:pas|jamais|rien|personne|plus)",
+    r"(?:personne|rien|aucune? \w+) (?:ne|n) (?:\w+ ){0,2}(?:oubli|neglig|echapp)\w*",
+    r"(?:ne|n) (?:\w+ ){0,2}laisse\w* (?:rien|personne) (?:passer|de cote|au hasard|tomber)",
 )
 
 
@@ -553,6 +566,16 @@ def _yes_and_firm_no(text: str) -> bool:
     )
 
 
+# What is there is all there is: "un formulaire de contact, c'est tout", "un tableur, sans plus".
+_ONLY_THAT = word_pattern(
+    r"(?:et )?c est tout(?! (?:a fait|le temps|le monde|de suite))",
+    r"(?:et )?(?:rien|pas) de plus",
+    r"sans plus",
+    r"point barre",
+    r"pas plus (?:que )?(?:ca|cela)",
+)
+
+
 _PLANNED = re.compile(r"(?<![a-z0-9])prevue?s?(?![a-z0-9])")
 
 
@@ -579,6 +602,11 @@ def _read(text: str, planned: bool = False) -> str | None:
         return "non"
     if _mixed(text):
         return "en_partie"
+    if _ONLY_THAT.search(form):
+        # "on a un informaticien, c'est tout": what is there, and nothing more.
+        rest = _ONLY_THAT.sub(" ", form)
+        if _YES.search(rest) and not (_SAYS_YES.search(rest) or _NO.search(rest) or _WISH.search(rest)):
+            return "en_partie"
     if _NO.search(form) or _WISH.search(form):
         return "non"
     if _YES.search(form):
@@ -650,3 +678,23 @@ def hedge_candidates(text: str | Said) -> tuple[str, ...]:
     if _LITOTES.search(form):
         return ("oui", "en_partie")
     return ()
+
+
+_CONTRAST_SPLIT = re.compile(
+    r"(?<![a-z0-9])(?:mais|par contre|en revanche|cependant|pourtant|toutefois|sauf que)(?![a-z0-9])"
+)
+
+
+def statement_then_denial(text: str | Said) -> bool:
+    """Whether a clause states something, without denying it, and a contrast then denies
+    ("le maire en parle mais personne ne tranche", "chaque service tient ses fichiers, par contre
+    personne n'a de vue d'ensemble"): partly, or no; the words alone cannot tell."""
+    parts = _CONTRAST_SPLIT.split(said(text).folded, maxsplit=1)
+    if len(parts) < 2:
+        return False
+    first, second = (_plain(form_of(part)) for part in parts)
+    if len(first.split()) < 2 or not second:
+        return False
+    if any(p.search(first) for p in (_NO, _CLAUSE_NO, _WISH, _NO_STATEMENT, _OUTRIGHT, _FIRM_NO)):
+        return False
+    return bool(_NO.search(second))

@@ -183,23 +183,103 @@ class FixedReader:
 
 
 @pytest.mark.parametrize(
-    ("reader_label", "p", "kind"),
-    [("oui", 0.65, "confirm"), ("oui", 0.55, "answer"), ("non", 0.95, "answer"), ("autre", 0.9, "answer")],
+    ("reading", "kind"),
+    [
+        ((("oui", 0.65), ("non", 0.25), ("autre", 0.10)), "confirm"),
+        ((("oui", 0.55), ("non", 0.35), ("autre", 0.10)), "answer"),
+        ((("non", 0.95), ("oui", 0.05)), "answer"),
+        # The reader hardly hears "non" at all: ask rather than store a word the rules caught.
+        ((("oui", 0.55), ("non", 0.11), ("autre", 0.34)), "confirm"),
+        ((("autre", 0.90), ("non", 0.05), ("oui", 0.05)), "confirm"),
+    ],
 )
 def test_the_rules_are_stored_unless_the_reader_leans_the_other_way(
-    monkeypatch: pytest.MonkeyPatch, reader_label: str, p: float, kind: str
+    monkeypatch: pytest.MonkeyPatch, reading: tuple[tuple[str, float], ...], kind: str
 ) -> None:
     """ "c'est suivi de près, on n'a pas le choix": the rules read "non" (a "pas")."""
-    others = [label for label in ("oui", "non", "en_partie", "ne_sait_pas", "autre") if label != reader_label]
-    reading = ((reader_label, p), *((label, (1 - p) / 4) for label in others))
     monkeypatch.setattr(context, "answer_reader", lambda: FixedReader(*reading))
     text = "c'est suivi de près, on n'a pas le choix"
     decision = read_in_context(question("durable_suivi_consommations"), text)
     assert decision.kind == kind
     if kind == "confirm":
-        assert decision.candidates == ("non", "oui")
+        assert decision.candidates[0] == "non" and len(decision.candidates) >= 2
     else:
         assert decision.interpretation is not None and decision.interpretation.value == "non"
+
+
+def reader_of(monkeypatch: pytest.MonkeyPatch, *reading: tuple[str, float]) -> None:
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader(*reading))
+
+
+@pytest.mark.parametrize(
+    ("text", "reading", "stored"),
+    [
+        # The rules' value with no support from the reader: asked, with the reader's values too.
+        ("on a la fibre jusqu'à la salle des fêtes", (("autre", 0.8), ("non", 0.12), ("oui", 0.08)), None),
+        ("bonjour, on a un souci avec le lien", (("autre", 0.9), ("oui", 0.06), ("non", 0.04)), None),
+        # Some support is enough: the rules are a precise first pass.
+        ("on a la fibre jusqu'à la salle des fêtes", (("autre", 0.6), ("oui", 0.35), ("non", 0.05)), "oui"),
+        # A single word, the person's own first word, need no support.
+        ("nenni", (("autre", 0.95), ("non", 0.05)), "non"),
+        ("Oui, le syndicat gère.", (("autre", 0.7), ("en_partie", 0.25), ("oui", 0.05)), "oui"),
+        # A start spoken of as a state is an answer, whatever the reader hears.
+        ("le plan est commencé", (("autre", 0.9), ("en_partie", 0.05), ("oui", 0.05)), "en_partie"),
+    ],
+)
+def test_a_value_the_reader_hardly_hears_is_confirmed(
+    monkeypatch: pytest.MonkeyPatch, text: str, reading: tuple[tuple[str, float], ...], stored: str | None
+) -> None:
+    reader_of(monkeypatch, *reading)
+    decision = read_in_context(question("infrastructures_reseaux"), text)
+    if stored is None:
+        assert decision.kind == "confirm"
+        assert decision.source == "rules, reader against"
+    else:
+        assert decision.kind == "answer"
+        assert decision.interpretation is not None and decision.interpretation.value == stored
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oui c'est bien la mairie qui gère ce site ?",
+        "il y a un DPO au syndicat, ça suffit ?",
+        "on a un DPO mutualisé, ça compte ?",
+    ],
+)
+def test_a_value_word_inside_a_question_is_confirmed_even_if_the_reader_hears_it(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    reader_sure_of(monkeypatch, "oui", 0.99)
+    decision = read_in_context(question("donnees_rgpd"), text, "answer", 1.0)
+    assert decision.kind == "confirm"
+
+
+def test_a_first_word_said_apart_before_a_question_is_stored(monkeypatch: pytest.MonkeyPatch) -> None:
+    reader_sure_of(monkeypatch, "oui", 0.95)
+    decision = read_in_context(question("donnees_rgpd"), "Oui. Vous voulez son nom ?", "answer", 1.0)
+    assert decision.kind == "answer"
+    assert decision.interpretation is not None and decision.interpretation.value == "oui"
+
+
+def test_a_first_word_said_apart_is_not_overruled_by_not_knowing_further_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "non, et on ne sait pas qui pourrait s'en charger"
+    reader_sure_of(monkeypatch, "non", 0.9)
+    decision = read_in_context(question("organisation_pilote"), text)
+    assert decision.kind == "confirm"
+    assert decision.candidates == ("non", "ne_sait_pas")
+    # The reader hears "I don't know" too: stored as such.
+    reader_sure_of(monkeypatch, "ne_sait_pas", 0.9)
+    decision = read_in_context(question("organisation_pilote"), text)
+    assert decision.kind == "answer" and decision.interpretation is not None
+    assert decision.interpretation.unknown
+    # Without a first word said apart, "je ne sais pas" is stored.
+    reader_sure_of(monkeypatch, "non", 0.9)
+    decision = read_in_context(question("organisation_pilote"), "je ne sais pas qui s'en charge")
+    assert decision.kind == "answer" and decision.interpretation is not None
+    assert decision.interpretation.unknown
 
 
 def test_the_reader_corpus_is_validated_when_loaded(tmp_path) -> None:

@@ -19,6 +19,9 @@ from bot.understanding.suspicious import looks_like_code
         "oui' OR 1=1",
         "javascript:alert(1)",
         "12000 UNION SELECT password",
+        "import os; print('oui')",
+        "if (ok) { return 'non'; }",
+        "console.log('oui')",
     ],
 )
 def test_code_is_recognised(text: str) -> None:
@@ -38,6 +41,9 @@ def test_code_is_recognised(text: str) -> None:
         "3 < 5",
         "on a sélectionné un prestataire à partir de la liste",
         "Mairie de Saint-Jean",
+        "oui (enfin presque) ; on a un DPO",
+        "on imprime (print) nos rapports",
+        "si (et seulement si) le maire valide",
     ],
 )
 def test_french_answers_are_not_code(text: str) -> None:

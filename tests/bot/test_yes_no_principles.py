@@ -469,3 +469,89 @@ def test_known_or_done_roughly_is_partly(text: str) -> None:
 @pytest.mark.parametrize("text", ["c'est moi, la secrétaire de mairie", "Moi-même.", "ben c'est moi"])
 def test_the_person_asked_about_is_the_speaker(text: str) -> None:
     assert yes_partly_no(text) == "oui"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Nothing (done) without…
+        "on ne signe aucune convention sans l'avis du DPO",
+        "pas une semaine sans qu'on relève les compteurs",
+        "plus rien ne se décide sans le comité",
+        # Not one that is not…
+        "il n'y a pas un service qui ne soit pas équipé",
+        # A privative verb denied.
+        "on n'oublie jamais de publier le compte rendu",
+        "aucune donnée n'a été oubliée dans le registre",
+        "les outils ne manquent pas",
+        "on ne laisse rien au hasard",
+        "rien ne nous échappe sur ce sujet",
+    ],
+)
+def test_two_negations_that_cancel_are_confirmed_as_yes_or_partly(text: str) -> None:
+    question = QUESTIONNAIRE.question("durable_suivi_consommations")
+    interpretation = interpret(question, text)
+    assert interpretation is not None and interpretation.ambiguous
+    assert interpretation.candidates == ("oui", "en_partie")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("on n'a pas de plan", "non"),
+        ("on manque de moyens", None),
+        ("non, on n'a rien ratifié", "non"),
+        ("aucun référent, sans doute faute de temps", None),
+    ],
+)
+def test_one_negation_stays_what_it_was(text: str, value: str | None) -> None:
+    from bot.understanding.yes_no import hedge_candidates
+
+    assert hedge_candidates(text) in ((), ("oui", "ne_sait_pas"))
+    if value is not None:
+        assert yes_partly_no(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("il y a un panneau d'affichage, c'est tout", "en_partie"),
+        ("nous avons un référent, sans plus", "en_partie"),
+        ("on dispose d'un tableur et rien de plus", "en_partie"),
+        ("non, c'est tout", "non"),
+        ("oui, c'est tout", "oui"),
+        ("c'est tout à fait en place", "oui"),
+        ("il n'y a rien, c'est tout", "non"),
+    ],
+)
+def test_what_is_there_and_nothing_more_is_partly(text: str, value: str) -> None:
+    assert yes_partly_no(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("le conseil en discute mais personne ne décide", True),
+        ("on a un tableur, par contre il n'est plus tenu", True),
+        ("non mais on y pense", False),
+        ("rien de formalisé mais on y réfléchit", False),
+        ("oui mais pas partout", False),
+        ("on aimerait, mais pas de budget", False),
+        ("personne ne décide", False),
+    ],
+)
+def test_a_statement_then_a_denial(text: str, expected: bool) -> None:
+    from bot.understanding.yes_no import statement_then_denial
+
+    assert statement_then_denial(text) is expected
+
+
+def test_a_no_only_in_the_clause_after_a_contrast_is_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(context, "answer_reader", lambda: FixedReader("non", 0.7))
+    question = QUESTIONNAIRE.question("strategie_portage_politique")
+    decision = read_in_context(question, "le conseil en discute mais personne ne décide")
+    assert decision.kind == "confirm" and decision.candidates == ("en_partie", "non")
+    # Said first, the "non" is the answer.
+    decision = read_in_context(question, "Non. Le conseil en discute mais personne ne décide.")
+    assert decision.kind == "answer" and decision.interpretation is not None
+    assert decision.interpretation.value == "non"

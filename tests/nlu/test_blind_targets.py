@@ -25,10 +25,10 @@ pytestmark = pytest.mark.nlu
 MODEL = Path(__file__).resolve().parents[2] / "models" / "diagnostic.tar.gz"
 TYPES = ("oui_partiel_non", "choix", "choix_multiple", "nombre", "echelle", "texte")
 
-# Floors, a little under the figures measured 2026-12-04 in-process (right 0.906, wrong 0.020,
+# Floors, a little under the figures measured 2026-12-08 in-process (right 0.907, wrong 0.016,
 # weakest type 0.875; see benchmarks/answers.md): about ± 0.01 of retraining noise.
 MIN_RIGHT = 0.89
-MAX_WRONG = 0.03
+MAX_WRONG = 0.025
 MIN_RIGHT_PER_TYPE = 0.85
 # The targets of issue 10.
 TARGET_RIGHT = 0.98
