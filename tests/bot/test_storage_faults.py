@@ -37,6 +37,7 @@ from bot.storage import faults as fault_names
 from bot.storage.engine import PING_AFTER_IDLE_SECONDS
 from bot.storage.models import AnswerRevisionRow, AnswerRow, Diagnostic
 from tests.bot.replies import asked
+from tests.clocks import FrozenClock
 
 SENDER = "mairie-en-panne"
 LOCK_WAIT = 0.2  # s: the store's lock timeout in these tests (5 s in service)
@@ -314,16 +315,6 @@ def test_turns_nest_and_an_inner_failure_undoes_the_whole_turn(faulty) -> None:
     assert store.get(record.id).current_question_id is None
 
 
-class Clock:
-    """Monotonic seconds that move only when told."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def postgres_only(storage_url: str) -> str:
     if not storage_url.startswith("postgresql"):
@@ -342,7 +333,7 @@ def _kill_pooled_connection(engine: Engine) -> None:
 
 
 def test_a_connection_idle_a_while_is_checked_and_replaced_when_dead(postgres_only: str) -> None:
-    clock = Clock()
+    clock = FrozenClock(100.0)
     engine = make_engine(postgres_only, clock=clock)
     try:
         _kill_pooled_connection(engine)
@@ -356,7 +347,7 @@ def test_a_connection_idle_a_while_is_checked_and_replaced_when_dead(postgres_on
 def test_a_connection_back_in_use_at_once_is_not_checked(postgres_only: str) -> None:
     """Under load a connection is reused within milliseconds: no extra round trip. Had the
     server died in between, the statement fails, and the whole pool is renewed."""
-    clock = Clock()
+    clock = FrozenClock(100.0)
     engine = make_engine(postgres_only, clock=clock)
     try:
         _kill_pooled_connection(engine)

@@ -34,6 +34,7 @@ from channels.lock_store import (
     OwnedRedisLockStore,
     lock_store_from_environment,
 )
+from tests.clocks import FrozenClock
 from tests.faults.stack import (
     REDIS_LOCK_LIFETIME,
     RESTART_DEADLINE,
@@ -52,14 +53,6 @@ from tests.servers import MODEL, ROOT
 
 REDIS_URL_ENV = "TEST_REDIS_URL"
 LEASE = 120.0  # s: never lapses during a test; a death is simulated by giving the lease up
-
-
-class FrozenClock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_endpoints_yml_names_the_environment_s_choice(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,7 +113,7 @@ def prefix(redis_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def clock() -> FrozenClock:
-    return FrozenClock()
+    return FrozenClock(1_000_000.0)
 
 
 @pytest.fixture

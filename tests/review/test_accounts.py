@@ -12,26 +12,19 @@ from sqlalchemy import insert, select
 from bot.review import AccountError, StaffAccounts
 from bot.review.accounts import ADMINISTRATOR, REVIEWER, parse_role
 from bot.storage.review_models import StaffSessionRow, StaffUserRow
+from tests.clocks import FrozenClock
 from tests.review.conftest import FAST_HASHER
 
 PASSWORD = "correct horse battery"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
+@pytest.fixture
+def clock() -> FrozenClock[datetime]:
+    return FrozenClock(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc))
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def staff(accounts: StaffAccounts, clock: Clock) -> StaffAccounts:
+def staff(accounts: StaffAccounts, clock: FrozenClock[datetime]) -> StaffAccounts:
     accounts.clock = clock
     accounts.add(" Claire@Plateforme.Example ", PASSWORD)
     return accounts
@@ -88,7 +81,7 @@ def test_an_address_has_one_account(staff: StaffAccounts) -> None:
         staff.add("CLAIRE@plateforme.example", "un autre mot de passe")
 
 
-def test_authenticate(staff: StaffAccounts, clock: Clock) -> None:
+def test_authenticate(staff: StaffAccounts, clock: FrozenClock[datetime]) -> None:
     user = staff.authenticate("claire@plateforme.example", PASSWORD)
     assert user is not None and user.last_login_at == clock.now
     assert staff.authenticate("CLAIRE@PLATEFORME.EXAMPLE ", PASSWORD) is not None
@@ -141,7 +134,7 @@ def session_rows(accounts: StaffAccounts) -> list[int]:
         return list(connection.scalars(select(StaffSessionRow.user_id)))
 
 
-def add_session(accounts: StaffAccounts, user_id: int, key: str, clock: Clock) -> None:
+def add_session(accounts: StaffAccounts, user_id: int, key: str, clock: FrozenClock[datetime]) -> None:
     with accounts.engine.begin() as connection:
         connection.execute(
             insert(StaffSessionRow).values(
@@ -151,7 +144,7 @@ def add_session(accounts: StaffAccounts, user_id: int, key: str, clock: Clock) -
         )  # fmt: skip
 
 
-def test_set_password_and_remove(staff: StaffAccounts, clock: Clock) -> None:
+def test_set_password_and_remove(staff: StaffAccounts, clock: FrozenClock[datetime]) -> None:
     email = "claire@plateforme.example"
     other = staff.add("bruno@plateforme.example", "un autre mot de passe")
     before = staff.by_email(email)

@@ -13,6 +13,7 @@ import pytest
 
 from bot.web.ledger import MessageLedger
 from bot.web.rasa_client import AssistantError, no_answer
+from tests.clocks import FrozenClock
 
 CONVERSATION = "a" * 48
 
@@ -36,14 +37,6 @@ class SlowRasa:
 
     def fail(self, error: Exception) -> None:
         self.pending.pop(0).set_exception(error)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def settle() -> None:
@@ -91,7 +84,7 @@ def test_different_messages_or_question_ids_are_different_messages() -> None:
 
 def test_a_retry_with_the_same_message_id_gets_the_same_replies() -> None:
     async def scenario() -> None:
-        rasa, clock = SlowRasa(), Clock()
+        rasa, clock = SlowRasa(), FrozenClock(0.0)
         ledger = MessageLedger(wait=30, keep=600, clock=clock)
         first = asyncio.ensure_future(ledger.send(rasa, CONVERSATION, "oui", message_id="m-000001"))
         await settle()

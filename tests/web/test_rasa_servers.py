@@ -23,6 +23,7 @@ from bot.settings import Settings, SettingsError, load_settings, rasa_addresses
 from bot.storage import DiagnosticStore
 from bot.web.app import create_app
 from bot.web.rasa_client import REST_SECONDS, AssistantError, RasaClient
+from tests.clocks import FrozenClock
 
 SERVERS = ("http://rasa-1:5005", "http://rasa-2:5005", "http://rasa-3:5005")
 REPLY = [{"recipient_id": "x", "text": "Bonjour !", "buttons": [{"title": "Oui", "payload": "/answer"}]}]
@@ -49,26 +50,18 @@ class Servers:
         return httpx.Response(200, json=REPLY)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def servers() -> Servers:
     return Servers()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FrozenClock[float]:
+    return FrozenClock(1000.0)
 
 
 @pytest.fixture
-def make_rasa(servers: Servers, clock: Clock) -> Iterator[Callable[[int], RasaClient]]:
+def make_rasa(servers: Servers, clock: FrozenClock[float]) -> Iterator[Callable[[int], RasaClient]]:
     clients: list[RasaClient] = []
 
     def make(count: int = 2, spread_turns: bool = True) -> RasaClient:
@@ -163,7 +156,7 @@ def test_a_server_leaving_moves_its_own_conversations_only(
     ],
 )
 def test_a_server_that_cannot_have_received_the_turn_is_passed_over(
-    make_rasa: Callable[..., RasaClient], servers: Servers, clock: Clock, error: Exception
+    make_rasa: Callable[..., RasaClient], servers: Servers, clock: FrozenClock[float], error: Exception
 ) -> None:
     rasa = make_rasa(3)
     servers.down["rasa-1"] = error

@@ -29,18 +29,11 @@ from bot.web.staff.sessions import (
     StaffSessions,
     token_hash,
 )
+from tests.clocks import FrozenClock
 from tests.review.conftest import FAST_HASHER
 
 REDIS_URL_ENV = "TEST_REDIS_URL"
 START = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def redis_client_or_skip() -> redis.Redis:
@@ -77,12 +70,12 @@ def session_store(request: pytest.FixtureRequest, store: DiagnosticStore) -> Ite
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FrozenClock[datetime]:
+    return FrozenClock(START)
 
 
 @pytest.fixture
-def sessions(session_store, clock: Clock) -> StaffSessions:
+def sessions(session_store, clock: FrozenClock[datetime]) -> StaffSessions:
     return StaffSessions(session_store, clock, lifetime=timedelta(hours=8), idle=timedelta(hours=1))
 
 
@@ -112,7 +105,7 @@ def test_unknown_or_malformed_tokens_find_nothing(sessions: StaffSessions, users
 
 
 def test_the_last_request_is_recorded_at_most_every_minute(
-    sessions: StaffSessions, users, clock: Clock
+    sessions: StaffSessions, users, clock: FrozenClock[datetime]
 ) -> None:
     token, data = sessions.open(users[0])
     clock.now += timedelta(seconds=30)
@@ -124,7 +117,7 @@ def test_the_last_request_is_recorded_at_most_every_minute(
     assert sessions.load(token) == (touched, False)
 
 
-def test_idle_and_absolute_limits(sessions: StaffSessions, users, clock: Clock) -> None:
+def test_idle_and_absolute_limits(sessions: StaffSessions, users, clock: FrozenClock[datetime]) -> None:
     idle, _ = sessions.open(users[0])
     busy, _ = sessions.open(users[1])
     for _ in range(7):
@@ -166,7 +159,7 @@ def test_ending_an_accounts_sessions_leaves_the_others(sessions: StaffSessions, 
     assert stored_keys(sessions.store) == set()
 
 
-def test_expired_sessions_are_purged(sessions: StaffSessions, users, clock: Clock) -> None:
+def test_expired_sessions_are_purged(sessions: StaffSessions, users, clock: FrozenClock[datetime]) -> None:
     old, _ = sessions.open(users[0])
     clock.now += timedelta(minutes=61)
     new, _ = sessions.open(users[1])  # opening purges
