@@ -98,7 +98,11 @@ class Said:
 
 @lru_cache(maxsize=FOLDED_CACHE)
 def _fold_once(text: str) -> Said:
-    return Said(text, squeeze(fold(text[:MAX_MATCH_CHARS])), match_form(text), squeeze(text.lower()))
+    head = text[:MAX_MATCH_CHARS]
+    folded = fold(head)
+    # The matching form from the folded text, unless a "ça" must first become "cela".
+    form = match_form(text) if _CA.search(head) else squeeze(form_of(folded))
+    return Said(text, squeeze(folded), form, squeeze(text.lower()))
 
 
 def said(text: str | Said) -> Said:
