@@ -50,13 +50,23 @@ def storage_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'diagnostic.db'}"
         return
+    yield from _postgres_schema_url(_postgres_base_url())
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """URL of an empty PostgreSQL schema, for what only PostgreSQL has (a pool of connections)."""
+    yield from _postgres_schema_url(_postgres_base_url())
+
+
+def _postgres_base_url() -> str:
     base_url = os.environ.get(POSTGRES_URL_ENV, "").strip()
     if not base_url:
         pytest.skip(
             f"{POSTGRES_URL_ENV} is not set "
             f"(to run: export {POSTGRES_URL_ENV}=$(scripts/start-test-postgres.sh))"
         )
-    yield from _postgres_schema_url(base_url)
+    return base_url
 
 
 @pytest.fixture

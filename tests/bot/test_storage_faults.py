@@ -315,13 +315,6 @@ def test_turns_nest_and_an_inner_failure_undoes_the_whole_turn(faulty) -> None:
     assert store.get(record.id).current_question_id is None
 
 
-@pytest.fixture
-def postgres_only(storage_url: str) -> str:
-    if not storage_url.startswith("postgresql"):
-        pytest.skip("pooled connections: PostgreSQL only (SQLite opens one for each use)")
-    return storage_url
-
-
 def _kill_pooled_connection(engine: Engine) -> None:
     """The server ends the backend of the pool's only connection (as a restart would)."""
     with engine.connect() as connection:
@@ -332,9 +325,10 @@ def _kill_pooled_connection(engine: Engine) -> None:
     killer.dispose()
 
 
-def test_a_connection_idle_a_while_is_checked_and_replaced_when_dead(postgres_only: str) -> None:
+@pytest.mark.postgres
+def test_a_connection_idle_a_while_is_checked_and_replaced_when_dead(postgres_url: str) -> None:
     clock = FrozenClock(100.0)
-    engine = make_engine(postgres_only, clock=clock)
+    engine = make_engine(postgres_url, clock=clock)
     try:
         _kill_pooled_connection(engine)
         clock.now += PING_AFTER_IDLE_SECONDS
@@ -344,11 +338,12 @@ def test_a_connection_idle_a_while_is_checked_and_replaced_when_dead(postgres_on
         engine.dispose()
 
 
-def test_a_connection_back_in_use_at_once_is_not_checked(postgres_only: str) -> None:
+@pytest.mark.postgres
+def test_a_connection_back_in_use_at_once_is_not_checked(postgres_url: str) -> None:
     """Under load a connection is reused within milliseconds: no extra round trip. Had the
     server died in between, the statement fails, and the whole pool is renewed."""
     clock = FrozenClock(100.0)
-    engine = make_engine(postgres_only, clock=clock)
+    engine = make_engine(postgres_url, clock=clock)
     try:
         _kill_pooled_connection(engine)
         clock.now += PING_AFTER_IDLE_SECONDS / 10
