@@ -21,7 +21,8 @@ aiohttp's failures become httpx's, as bot/web/rasa_client.py tells them apart:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import aiohttp
 import httpx
@@ -32,19 +33,31 @@ POOL_SIZE = 100
 KEEPALIVE_SECONDS = 15.0
 
 
+@contextmanager
+def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
+    """aiohttp's failures as httpx's (see the module's docstring)."""
+    try:
+        yield
+    except aiohttp.ServerTimeoutError as error:  # the connection phase (aiohttp's connect)
+        raise httpx.ConnectTimeout(str(error), request=request) from error
+    except asyncio.TimeoutError as error:  # the whole exchange (aiohttp's total)
+        raise httpx.ReadTimeout("réponse trop lente", request=request) from error
+    except aiohttp.ClientConnectorError as error:
+        raise httpx.ConnectError(str(error), request=request) from error
+    except aiohttp.ClientError as error:
+        raise httpx.ReadError(str(error), request=request) from error
+
+
 class _Body(httpx.AsyncByteStream):
     """The answer's body, read whole (Rasa's answers are a few kilobytes of JSON)."""
 
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
         self._response = response
+        self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
+        with _as_httpx_errors(self._request):
             yield await self._response.read()
-        except asyncio.TimeoutError as error:
-            raise httpx.ReadTimeout(str(error) or "réponse trop lente") from error
-        except aiohttp.ClientError as error:
-            raise httpx.ReadError(str(error)) from error
 
     async def aclose(self) -> None:
         self._response.release()
@@ -70,7 +83,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeout = request.extensions.get("timeout", {})
         limits = aiohttp.ClientTimeout(total=timeout.get("read"), connect=timeout.get("connect"))
-        try:
+        with _as_httpx_errors(request):
             response = await self._session_of_this_loop()._request(
                 request.method,
                 str(request.url),
@@ -79,18 +92,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 timeout=limits,
             )
-        except aiohttp.ServerTimeoutError as error:  # the connection phase (aiohttp's connect)
-            raise httpx.ConnectTimeout(str(error), request=request) from error
-        except asyncio.TimeoutError as error:  # the whole exchange (aiohttp's total)
-            raise httpx.ReadTimeout("réponse trop lente", request=request) from error
-        except aiohttp.ClientConnectorError as error:
-            raise httpx.ConnectError(str(error), request=request) from error
-        except aiohttp.ClientError as error:
-            raise httpx.ReadError(str(error), request=request) from error
         return httpx.Response(
             response.status,
             headers=list(response.raw_headers),
-            stream=_Body(response),
+            stream=_Body(response, request),
             request=request,
         )
 

@@ -36,6 +36,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.errors import StorageError
@@ -166,9 +167,7 @@ class RateLimits:
     async def ahit_all(self, hits: Sequence[tuple[str, str]]) -> float | None:
         """:meth:`hit_all` for async handlers: with Redis, one trip off the event loop for them all
         (handing work to a thread cost more of the door's CPU than the Redis calls themselves)."""
-        if self._shared:
-            return await run_in_threadpool(self.hit_all, hits)
-        return self.hit_all(hits)
+        return await self._run(self.hit_all, hits)
 
     async def ahit(self, rule: str, key: str) -> float | None:
         return await self.ahit_all([(rule, key)])
@@ -179,11 +178,11 @@ class RateLimits:
     async def areset(self, rule: str, key: str) -> None:
         await self._run(self.reset, rule, key)
 
-    async def _run(self, method: Callable[[str, str], float | None], rule: str, key: str) -> float | None:
+    async def _run(self, method: Callable[..., float | None], *args: Any) -> float | None:
         # Memory answers at once; Redis calls are synchronous (redis-py), so off the event loop.
         if self._shared:
-            return await run_in_threadpool(method, rule, key)
-        return method(rule, key)
+            return await run_in_threadpool(method, *args)
+        return method(*args)
 
 
 def retry_seconds(wait: float) -> int:
